@@ -1,0 +1,102 @@
+"""The shared API kernel: the base viewset with scoping, ETags and idempotency.
+
+Every app's viewsets derive from :class:`BaseViewSet`; nothing here knows about any app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import viewsets
+from rest_framework.response import Response
+
+from gridgov import idempotency
+from gridgov.api_errors import PreconditionRequired, StaleVersion
+
+
+def etag_for(instance: Any) -> str | None:
+    version = getattr(instance, "version", None)
+    return None if version is None else f'"{instance.pk}-{version}"'
+
+
+class BaseViewSet(viewsets.GenericViewSet):
+    """Base for every API viewset.
+
+    * ``selector`` (a ``selectors.py`` function taking ``user``) supplies the queryset, so every
+      list and detail is scoped; objects outside it are 404.
+    * Detail responses of versioned models carry an ETag; writes to them need ``If-Match``.
+    * POSTs with an ``Idempotency-Key`` header are replayed instead of repeated.
+    """
+
+    selector = None
+    if_match_actions = ("update", "partial_update", "destroy")
+
+    def get_queryset(self):
+        if self.selector is None:
+            return super().get_queryset()
+        return type(self).selector(user=self.request.user)
+
+    def expected_version(self, instance: Any) -> int:
+        """The version the client edited, from If-Match; 428 if missing, 412 if stale."""
+        header = self.request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        current = etag_for(instance)
+        offered = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+        if "*" in offered or current in offered:
+            return instance.version
+        raise StaleVersion()
+
+    def check_object_permissions(self, request, obj) -> None:
+        super().check_object_permissions(request, obj)
+        if self.action in self.if_match_actions and etag_for(obj) is not None:
+            self._expected_version = self.expected_version(obj)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        self._idempotency_record = None
+        super().initial(request, *args, **kwargs)
+        key = request.headers.get(idempotency.HEADER)
+        if request.method == "POST" and key is not None and request.user.is_authenticated:
+            fingerprint = idempotency.request_fingerprint(
+                method=request.method, path=request.get_full_path(), body=request._request.body
+            )
+            claim = idempotency.idempotency_claim(
+                user=request.user, key=key, fingerprint=fingerprint
+            )
+            if claim.replay is not None:
+                raise _Replay(claim.replay)
+            self._idempotency_record = claim.record
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, _Replay):
+            return exc.response
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            record = getattr(self, "_idempotency_record", None)
+            if record is not None:
+                idempotency.idempotency_release(record=record)
+            raise
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        record = getattr(self, "_idempotency_record", None)
+        if record is not None:
+            if isinstance(response, Response):
+                idempotency.idempotency_complete(record=record, response=response)
+            else:
+                idempotency.idempotency_release(record=record)
+        tag = getattr(response, "data", None) is not None and getattr(self, "_etag_instance", None)
+        if tag and response.status_code < 300 and not response.has_header("ETag"):
+            response["ETag"] = etag_for(self._etag_instance)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get_object(self):
+        instance = super().get_object()
+        self._etag_instance = instance
+        return instance
+
+
+class _Replay(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__("idempotent replay")
+        self.response = response

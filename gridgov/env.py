@@ -1,0 +1,69 @@
+"""Strict, file-aware reading of environment variables for settings.py.
+
+django-environ quietly turns a misspelt boolean into False and lets an unknown database
+scheme through; a misconfigured production box should refuse to start instead, naming the
+variable. Every secret can also come from ``NAME_FILE`` (Docker and Kubernetes secrets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_DATABASE_SCHEMES = ("postgres", "postgresql", "pgsql", "psql", "sqlite")
+_BROKER_SCHEMES = ("redis", "rediss", "filesystem", "memory", "amqp", "pyamqp")
+
+_UNSET = object()
+
+
+class StrictEnv(environ.FileAwareEnv):
+    """Environment reader that raises ImproperlyConfigured naming the variable."""
+
+    def _raw(self, name: str, default: Any) -> Any:
+        try:
+            return self.str(name) if default is _UNSET else self.str(name, default=default)
+        except ImproperlyConfigured:
+            raise ImproperlyConfigured(f"Set the {name} environment variable.") from None
+
+    def strict_bool(self, name: str, default: bool) -> bool:
+        value = self._raw(name, "1" if default else "0").strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off.")
+
+    def strict_int(self, name: str, default: int, *, minimum: int = 0) -> int:
+        value = self._raw(name, str(default)).strip()
+        try:
+            number = int(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+        if number < minimum:
+            raise ImproperlyConfigured(f"{name} must be at least {minimum}.")
+        return number
+
+    def strict_url(self, name: str, default: str, *, schemes: tuple[str, ...]) -> str:
+        value = self._raw(name, default).strip()
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in schemes:
+            allowed = ", ".join(schemes)
+            raise ImproperlyConfigured(f"{name} must be a URL with one of the schemes {allowed}.")
+        return value
+
+    def database(self, name: str, default: str) -> dict[str, Any]:
+        url = self.strict_url(name, default, schemes=_DATABASE_SCHEMES)
+        try:
+            return self.db_url_config(url)
+        except Exception as exc:  # django-environ raises assorted errors on malformed URLs
+            raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
+
+    def broker(self, name: str, default: str) -> str:
+        return self.strict_url(name, default, schemes=_BROKER_SCHEMES)
+
+    def csv(self, name: str, default: str) -> list[str]:
+        return [item.strip() for item in self._raw(name, default).split(",") if item.strip()]

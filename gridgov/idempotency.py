@@ -1,0 +1,119 @@
+"""Idempotency-Key handling for API POSTs (see ARCHITECTURE.md, REST API).
+
+Same user, key and body: the first response is replayed. Same key, other body: 422.
+A second request while the first is still running: 409. Keys live IDEMPOTENCY_TTL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from gridgov.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+REPLAYED_HEADER = "Idempotent-Replayed"
+_REPLAYED_RESPONSE_HEADERS = ("Location", "ETag")
+
+
+class IdempotencyKeyInvalid(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("The Idempotency-Key header must be 1 to 255 printable characters.")
+    default_code = "idempotency_key_invalid"
+
+
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("This Idempotency-Key was already used with a different request.")
+    default_code = "idempotency_key_reused"
+
+
+class IdempotencyKeyInProgress(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("A request with this Idempotency-Key is still being processed.")
+    default_code = "idempotency_key_in_progress"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Either a fresh claim on a key (record set) or a stored response to replay."""
+
+    record: IdempotencyRecord | None = None
+    replay: Response | None = None
+
+
+def request_fingerprint(*, method: str, path: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def idempotency_claim(*, user, key: str, fingerprint: str) -> Claim:
+    """Claim ``key`` for this request, or return what an earlier request with it answered."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise IdempotencyKeyInvalid()
+    cutoff = timezone.now() - settings.IDEMPOTENCY_TTL
+    IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=cutoff).delete()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint)
+        return Claim(record=record)
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if existing is None:  # the holder failed and released the key in between: let it retry
+        raise IdempotencyKeyInProgress()
+    if existing.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    if existing.state == IdempotencyRecord.State.PENDING:
+        raise IdempotencyKeyInProgress()
+    response = Response(existing.response_body, status=existing.status_code)
+    for name, value in existing.response_headers.items():
+        response[name] = value
+    response[REPLAYED_HEADER] = "true"
+    return Claim(replay=response)
+
+
+def idempotency_complete(*, record: IdempotencyRecord, response: Response) -> None:
+    """Store the response for replay; release the key when the request failed on our side."""
+    if response.status_code >= 500 or response.status_code in (409, 412, 428, 429):
+        # Worth retrying with the same key: do not pin a transient answer to it.
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return
+    body = (
+        json.loads(json.dumps(response.data, cls=JSONEncoder))
+        if response.data is not None
+        else None
+    )
+    headers = {
+        name: response[name] for name in _REPLAYED_RESPONSE_HEADERS if response.has_header(name)
+    }
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        state=IdempotencyRecord.State.DONE,
+        status_code=response.status_code,
+        response_body=body,
+        response_headers=headers,
+    )
+
+
+def idempotency_release(*, record: IdempotencyRecord) -> None:
+    IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.PENDING).delete()
+
+
+def idempotency_purge_expired() -> int:
+    """Delete keys older than IDEMPOTENCY_TTL; returns how many went."""
+    cutoff = timezone.now() - settings.IDEMPOTENCY_TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
