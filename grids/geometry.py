@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import shapely
 from django.utils.translation import gettext as _
 from shapely import validation
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 EARTH_RADIUS_M = 6_371_008.8
 ALLOWED_TYPES = ("Polygon", "MultiPolygon")
@@ -127,15 +127,21 @@ def parse_boundary(value: Any) -> BaseGeometry:
 
 
 def area_m2(geom: BaseGeometry) -> float:
-    """Area in square metres (Lambert cylindrical equal-area around the geometry's latitude)."""
-    lat0 = geom.centroid.y
-    k = math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(lat0))
-    cos0 = math.cos(math.radians(lat0))
+    """Area in square metres.
 
-    def project(x, y, z=None):
-        return np.asarray(x) * k, EARTH_RADIUS_M * np.sin(np.radians(np.asarray(y))) / cos0
+    Formula: Lambert cylindrical equal-area projection about the shape's own latitude φ0,
+    x = R·λ·cos φ0, y = R·sin φ / cos φ0 (λ, φ in radians, R the mean Earth radius); the
+    planar area of the projected shape is then the area on the sphere.
+    """
+    cos0 = math.cos(math.radians(geom.centroid.y))
 
-    return float(transform(project, geom).area)
+    def project(coords: np.ndarray) -> np.ndarray:
+        projected = np.empty_like(coords)
+        projected[:, 0] = np.radians(coords[:, 0]) * EARTH_RADIUS_M * cos0
+        projected[:, 1] = EARTH_RADIUS_M * np.sin(np.radians(coords[:, 1])) / cos0
+        return projected
+
+    return float(shapely.transform(geom, project).area)
 
 
 def derive(geom: BaseGeometry) -> Derived:

@@ -1,0 +1,62 @@
+"""Shared fixtures: users of each kind and API clients signed in as them."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth.models import Permission
+from rest_framework.test import APIClient
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, *, superuser: bool = False, staff: bool = False, perms: tuple = ()):
+        if superuser:
+            user = django_user_model.objects.create_superuser(username, password=PASSWORD)
+        else:
+            user = django_user_model.objects.create_user(
+                username, password=PASSWORD, is_staff=staff
+            )
+        for codename in perms:
+            app_label, code = codename.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=code)
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("root", superuser=True)
+
+
+@pytest.fixture
+def plain_user(make_user):
+    return make_user("plain")
+
+
+@pytest.fixture
+def api(admin_user) -> APIClient:
+    """An API client signed in as a superuser."""
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    return client
+
+
+@pytest.fixture
+def anon_api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def plain_api(plain_user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(plain_user)
+    return client
