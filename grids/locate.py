@@ -9,6 +9,7 @@ worker sees the change on its next lookup.
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 
 import shapely
@@ -23,7 +24,7 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True)
 class _Index:
-    stamp: int
+    stamp: uuid.UUID | None
     tree: STRtree | None
     grid_ids: list[int]
     codes: list[str]
@@ -33,11 +34,11 @@ class _Index:
 _index: _Index | None = None
 
 
-def current_stamp() -> int:
-    return GridIndexStamp.objects.filter(pk=1).values_list("counter", flat=True).first() or 0
+def current_stamp() -> uuid.UUID | None:
+    return GridIndexStamp.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
-def _build(stamp: int) -> _Index:
+def _build(stamp: uuid.UUID | None) -> _Index:
     rows = list(
         Grid.objects.filter(active=True).order_by("code").values_list("id", "code", "boundary")
     )
@@ -57,9 +58,9 @@ def _current_index() -> _Index:
     global _index
     stamp = current_stamp()
     index = _index
-    if index is None or index.stamp != stamp:
+    if index is None or index.stamp != stamp or stamp is None:
         with _lock:
-            if _index is None or _index.stamp != stamp:
+            if _index is None or _index.stamp != stamp or stamp is None:
                 _index = _build(stamp)
             index = _index
     return index

@@ -3,6 +3,8 @@ components, with codes after CJ/T 213 / CJ/T 214 and GeoJSON boundaries in WGS84
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -158,15 +160,19 @@ class Grid(Place):
 
 
 class GridIndexStamp(models.Model):
-    """One row whose counter every process reads to know its grid index is out of date."""
+    """One row whose token every process reads to know its grid index is out of date.
 
-    counter = models.PositiveBigIntegerField(default=0)
+    A fresh random token rather than a counter: a rolled-back change restores the old token,
+    and a counter could then be reused for different grids by the next change.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4)
 
     class Meta:
         verbose_name = _("grid index stamp")
 
     def __str__(self) -> str:
-        return str(self.counter)
+        return str(self.token)
 
 
 class ComponentType(models.Model):

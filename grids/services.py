@@ -3,6 +3,7 @@ the grid-index stamp in the same transaction, so every process rebuilds its loca
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -29,8 +30,9 @@ PlaceT = TypeVar("PlaceT", bound=models.Model)
 
 def grid_index_touch() -> None:
     """Tell every process that grid geometry changed (read by grids.locate)."""
-    if not GridIndexStamp.objects.filter(pk=1).update(counter=F("counter") + 1):
-        GridIndexStamp.objects.create(pk=1, counter=1)
+    token = uuid.uuid4()
+    if not GridIndexStamp.objects.filter(pk=1).update(token=token):
+        GridIndexStamp.objects.create(pk=1, token=token)
 
 
 def _apply_boundary(instance: Any) -> None:
@@ -227,3 +229,29 @@ def component_update(
         _locate_component(component)
     component.full_clean()
     return _save_versioned(component, expected_version=expected_version)
+
+
+def grid_validate(*, grid: Grid) -> None:
+    """Check a new or edited grid as grid_create/grid_update would, without writing.
+
+    Runs the model validation, derives the scope ids and the boundary figures, and checks the
+    overlap with sibling grids; raises ValidationError. For forms (the admin) that must show
+    the services' errors next to the fields instead of failing on save.
+    """
+    if grid.community_id is not None:
+        grid.street_id = grid.community.street_id
+        grid.district_id = grid.community.street.district_id
+    grid.full_clean()
+    _apply_boundary(grid)
+    _check_grid_overlap(grid)
+
+
+def component_validate(*, component: Component, relocate: bool = False) -> None:
+    """Check a new or edited component as component_create/component_update would, without
+    writing: its type from the code, its grid from its location when it has none (or when
+    ``relocate``), then the model validation; raises ValidationError."""
+    component.type = component_type_for_code(component.code or "")
+    if relocate:
+        component.grid = None
+    _locate_component(component)
+    component.full_clean()

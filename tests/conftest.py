@@ -60,3 +60,9 @@ def plain_api(plain_user) -> APIClient:
     client = APIClient()
     client.force_authenticate(plain_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.3 s per password; tests hash hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
