@@ -66,3 +66,13 @@ def plain_api(plain_user) -> APIClient:
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s per password; tests hash hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle history and other cached state must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,37 +1,83 @@
+/* Street grid map: the street's grid polygons from GeoJSON, coloured by grid kind; a click
+   (on a polygon or on the grid list) opens a card with the grid's figures. No tile layer
+   unless a tile URL is configured: no tile server is reachable offline. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("grids-geojson").textContent);
-  var labels = JSON.parse(document.getElementById("map-labels").textContent);
+  var kinds = JSON.parse(document.getElementById("grid-kinds").textContent);
   var config = document.getElementById("map-config").dataset;
-  var map = L.map("street-map", { preferCanvas: false });
+  var element = document.getElementById("street-map");
+  var map = L.map(element, { attributionControl: Boolean(config.tileUrl) });
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "" }).addTo(map);
   }
+
   function escapeHtml(value) {
     var div = document.createElement("div");
     div.textContent = value == null ? "" : String(value);
     return div.innerHTML;
   }
-  function card(p) {
-    return "<div class=\"grid-card\"><strong>" + escapeHtml(p.name) + "</strong>" +
-      "<dl><dt>" + escapeHtml(labels.code) + "</dt><dd class=\"grid-code\">" + escapeHtml(p.code) + "</dd>" +
-      "<dt>" + escapeHtml(labels.community) + "</dt><dd>" + escapeHtml(p.community_name) + "</dd>" +
-      "<dt>" + escapeHtml(labels.population) + "</dt><dd>" + escapeHtml(p.population) + "</dd>" +
-      "<dt>" + escapeHtml(labels.households) + "</dt><dd>" + escapeHtml(p.households) + "</dd>" +
-      "<dt>" + escapeHtml(labels.area) + "</dt><dd>" + escapeHtml(Math.round(p.area_m2 || 0)) + "</dd></dl></div>";
+
+  function kindOf(p) {
+    return kinds[p.kind] || { label: p.kind, color: "#57606a" };
   }
+
+  function row(label, value, cls) {
+    return "<dt>" + escapeHtml(label) + "</dt><dd" + (cls ? " class=\"" + cls + "\"" : "") + ">" +
+      escapeHtml(value) + "</dd>";
+  }
+
+  function card(p) {
+    var kind = kindOf(p);
+    return "<div class=\"grid-card\"><strong class=\"grid-name\">" + escapeHtml(p.name) + "</strong>" +
+      "<span class=\"grid-kind\" style=\"--swatch: " + escapeHtml(kind.color) + "\">" + escapeHtml(kind.label) + "</span>" +
+      "<dl>" +
+      row(config.labelCode, p.code, "grid-code") +
+      row(config.labelCommunity, p.community_name) +
+      row(config.labelPopulation, p.population, "grid-population") +
+      row(config.labelHouseholds, p.households) +
+      row(config.labelArea, Math.round(p.area_m2 || 0)) +
+      "</dl></div>";
+  }
+
+  function style(feature) {
+    var color = kindOf(feature.properties).color;
+    return { color: color, weight: 1.5, fillColor: color, fillOpacity: 0.18 };
+  }
+
+  var byId = {};
   var layer = L.geoJSON(data, {
-    style: function () { return { color: "#1f6feb", weight: 1, fillOpacity: 0.15 }; },
+    style: style,
     onEachFeature: function (feature, polygon) {
-      polygon.bindPopup(card(feature.properties));
-      polygon.on("mouseover", function () { polygon.setStyle({ fillOpacity: 0.35 }); });
-      polygon.on("mouseout", function () { polygon.setStyle({ fillOpacity: 0.15 }); });
+      byId[feature.properties.id] = polygon;
+      polygon.bindPopup(card(feature.properties), { minWidth: 180 });
+      var tooltip = escapeHtml(feature.properties.name);
+      polygon.bindTooltip(tooltip, { sticky: true, direction: "top" });
+      // The card says more than the tooltip: hide the tooltip while the card is open.
+      polygon.on("popupopen", function () { polygon.unbindTooltip(); });
+      polygon.on("popupclose", function () {
+        polygon.bindTooltip(tooltip, { sticky: true, direction: "top" });
+      });
+      polygon.on("mouseover", function () { polygon.setStyle({ fillOpacity: 0.4, weight: 2.5 }); });
+      polygon.on("mouseout", function () { layer.resetStyle(polygon); });
     }
   }).addTo(map);
+
   if (layer.getLayers().length) {
-    map.fitBounds(layer.getBounds(), { animate: false });
+    map.fitBounds(layer.getBounds(), { animate: false, padding: [12, 12] });
   } else {
-    map.setView([35.80, 116.10], 13, { animate: false });
+    map.setView([parseFloat(config.centerLat), parseFloat(config.centerLng)],
+      parseInt(config.zoom, 10) || 13, { animate: false });
   }
-  document.getElementById("street-map").dataset.ready = "true";
+
+  Array.prototype.forEach.call(document.querySelectorAll(".grid-link"), function (button) {
+    button.addEventListener("click", function () {
+      var polygon = byId[button.dataset.gridId];
+      if (!polygon) { return; }
+      map.fitBounds(polygon.getBounds(), { animate: false, maxZoom: map.getZoom() });
+      polygon.openPopup(polygon.getBounds().getCenter());
+    });
+  });
+
+  element.dataset.ready = "true";
 })();
