@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import translation
 from rest_framework.test import APIClient
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -63,16 +64,33 @@ def plain_api(plain_user) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_browser(request, settings):
+    """Assertions read English messages; the Chinese default is tested on its own
+    (tests/gridgov/test_translations.py) and in the browser tests, which keep it."""
+    if request.node.path.parent.name == "browser":
+        yield
+        return
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s per password; tests hash hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle history and other cached state must not leak from one test into the next."""
+def _fresh_cache(settings, worker_id):
+    """Throttle history and other cached state must not leak from one test into the next,
+    nor between parallel workers sharing one Redis (their users have the same ids)."""
     from django.core.cache import cache
 
+    if "KEY_PREFIX" in settings.CACHES["default"]:
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "KEY_PREFIX": f"gridgov-test-{worker_id}"}
+        }
     cache.clear()
     yield
     cache.clear()

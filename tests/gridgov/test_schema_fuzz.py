@@ -18,6 +18,8 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck
@@ -79,6 +81,21 @@ def session(admin_user, monkeypatch) -> Iterator[dict]:
 
 
 @pytest.fixture
+def in_process_requests() -> Iterator[None]:
+    """Keep the test's database connection open across WSGI calls.
+
+    Django closes "old" connections when a request starts and finishes; inside a test's
+    transaction that closes the connection the test is using (PostgreSQL then fails with
+    "connection already closed"). Django's own test client unhooks the same handler.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def places() -> dict[str, list[int]]:
     """Two streets with grids and components, so detail routes hit real objects."""
     for number in (1, 2):
@@ -117,7 +134,7 @@ def _point_at_existing_row(case, places: dict[str, list[int]]) -> None:
         HealthCheck.function_scoped_fixture,
     ],
 )
-def test_no_server_errors(case, session, places):
+def test_no_server_errors(case, session, places, in_process_requests):
     _point_at_existing_row(case, places)
     response = case.call_and_validate(
         headers=session["headers"],

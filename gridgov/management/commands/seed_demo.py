@@ -14,37 +14,36 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gridgov.demo import DEFAULT_PASSWORD, DemoContext, demo_steps, run_steps
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Seed the demo city (district, streets, communities, grids, components) and the demo "
-        "accounts. Idempotent: a second run changes nothing. Refuses to run unless DEBUG is on "
-        "or --force is given."
-    )
+    @property
+    def help(self) -> str:  # gettext at call time: argparse needs a str
+        return _(
+            "Seed the demo city (district, streets, communities, grids, components) and the demo "
+            "accounts. Idempotent: a second run changes nothing. Refuses to run unless DEBUG is on "
+            "or --force is given."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--password",
             default=None,
-            help=gettext_lazy(
-                "Password of every demo account (default: $DEMO_PASSWORD or demo-pass-2026)."
-            ),
+            help=_("Password of every demo account (default: $DEMO_PASSWORD or demo-pass-2026)."),
         )
         parser.add_argument(
             "--tickets",
             type=int,
             default=0,
             metavar="N",
-            help=gettext_lazy("Number of demo tickets to seed (once the incidents app exists)."),
+            help=_("Number of demo tickets to seed (once the incidents app exists)."),
         )
         parser.add_argument(
             "--force",
             action="store_true",
-            help=gettext_lazy("Run even with DEBUG off (never on a production database)."),
+            help=_("Run even with DEBUG off (never on a production database)."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

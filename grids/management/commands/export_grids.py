@@ -10,7 +10,6 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grids.geojson import grid_feature
 from grids.models import Community, Grid, Street
@@ -45,19 +44,17 @@ def write_collection(grids: QuerySet[Grid], out: TextIO) -> int:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Write grids as a GeoJSON FeatureCollection (the format import_grids reads), all of "
-        "them or those of one street or community."
-    )
+    @property
+    def help(self) -> str:  # gettext at call time: argparse needs a str
+        return _(
+            "Write grids as a GeoJSON FeatureCollection (the format import_grids reads), all of "
+            "them or those of one street or community."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--output", "-o", help=gettext_lazy("File to write (default: standard output).")
-        )
-        parser.add_argument("--street", metavar="CODE", help=gettext_lazy("Only this street."))
-        parser.add_argument(
-            "--community", metavar="CODE", help=gettext_lazy("Only this community.")
-        )
+        parser.add_argument("--output", "-o", help=_("File to write (default: standard output)."))
+        parser.add_argument("--street", metavar="CODE", help=_("Only this street."))
+        parser.add_argument("--community", metavar="CODE", help=_("Only this community."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         # A command-line export runs with the rights of whoever can run manage.py: all grids.

@@ -13,32 +13,31 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grids.import_checks import ImportReport, level_label
 from grids.imports import grids_import
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Create or update grids (by code) from a GeoJSON FeatureCollection, as written by "
-        "export_grids. Every feature is validated first; if any is bad, each problem is "
-        "listed and nothing is written."
-    )
+    @property
+    def help(self) -> str:  # gettext at call time: argparse needs a str
+        return _(
+            "Create or update grids (by code) from a GeoJSON FeatureCollection, as written by "
+            "export_grids. Every feature is validated first; if any is bad, each problem is "
+            "listed and nothing is written."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "file", help=gettext_lazy("GeoJSON file to import ('-' reads standard input).")
-        )
+        parser.add_argument("file", help=_("GeoJSON file to import ('-' reads standard input)."))
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=gettext_lazy("Validate and report what would change, without writing."),
+            help=_("Validate and report what would change, without writing."),
         )
         parser.add_argument(
             "--create-parents",
             action="store_true",
-            help=gettext_lazy(
+            help=_(
                 "Create missing communities, streets and districts from the code prefixes and "
                 "the community_name, street_name and district_name properties."
             ),

@@ -1,0 +1,71 @@
+# GridGov developer commands. Needs only Python 3.11+, git, make and PyPI (see README.md).
+#   make run    set up .venv, SQLite, demo city; serve on http://127.0.0.1:8000 with a worker
+#   make test   lint, format check, Django checks, migrations check, translations, pytest
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BOOTSTRAP := $(PYTHON) scripts/bootstrap.py --venv $(VENV)
+
+# pytest-xdist workers: "auto" is one per CPU core (PYTEST_WORKERS=0 runs serially).
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+# The Django commands make test runs outside pytest need a key (pytest's come from pyproject).
+TEST_SECRET_KEY ?= make-test-only-secret-key-never-deploy-5b0d8e27c1a94f36
+CHECK_ENV := SECRET_KEY=$(TEST_SECRET_KEY) DEBUG=0
+
+.PHONY: help install install-dev run test pytest lint fmt bench messages
+
+help:
+	@echo "make run       start GridGov with a Celery worker on http://127.0.0.1:$${PORT:-8000}"
+	@echo "make test      ruff, Django checks, migrations check, translations, pytest"
+	@echo "make lint      ruff check and ruff format --check"
+	@echo "make fmt       ruff format and ruff check --fix"
+	@echo "make messages  update locale/zh_Hans (needs xgettext) and compile translations"
+	@echo "make bench     run bench/run.py"
+
+install:
+	@$(BOOTSTRAP) requirements/base.txt
+
+install-dev:
+	@$(BOOTSTRAP) requirements/dev.txt
+
+run: install
+	@$(PY) scripts/run.py
+
+test: install-dev lint
+	$(CHECK_ENV) $(PY) manage.py check
+	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(PY) manage.py compile_translations
+	@$(MAKE) --no-print-directory pytest
+
+# One parallel pass, browser tests included (each xdist worker has its own live server and
+# Chromium). Any failure fails make, and so does exit code 5: no tests collected.
+pytest: install-dev
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt: install-dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: install-dev
+	@if [ -f bench/run.py ]; then \
+		$(PY) bench/run.py; \
+	else \
+		echo "bench/run.py does not exist yet: nothing to run"; \
+	fi
+
+messages: install
+	@if command -v xgettext >/dev/null 2>&1; then \
+		DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete \
+			--ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore 'tests/*'; \
+	else \
+		echo "xgettext (GNU gettext) is not installed: only compiling the existing catalogues"; \
+	fi
+	DEBUG=1 $(PY) manage.py compile_translations
