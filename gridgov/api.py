@@ -79,15 +79,22 @@ class BaseViewSet(viewsets.GenericViewSet):
             raise
 
     def finalize_response(self, request, response, *args, **kwargs):
+        # The ETag first: it is one of the headers the idempotency record keeps for replays.
+        instance = getattr(self, "_etag_instance", None)
+        tag = etag_for(instance) if instance is not None else None  # None: not versioned
+        if (
+            tag is not None
+            and getattr(response, "data", None) is not None
+            and response.status_code < 300
+            and not response.has_header("ETag")
+        ):
+            response["ETag"] = tag
         record = getattr(self, "_idempotency_record", None)
         if record is not None:
             if isinstance(response, Response):
                 idempotency.idempotency_complete(record=record, response=response)
             else:
                 idempotency.idempotency_release(record=record)
-        tag = getattr(response, "data", None) is not None and getattr(self, "_etag_instance", None)
-        if tag and response.status_code < 300 and not response.has_header("ETag"):
-            response["ETag"] = etag_for(self._etag_instance)
         return super().finalize_response(request, response, *args, **kwargs)
 
     def get_object(self):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,6 +23,12 @@ class StaleVersion(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("This object was changed by someone else. Reload it and try again.")
     default_code = "stale_version"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "payload_too_large"
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -50,16 +58,16 @@ def _flatten(detail: Any, attr: str | None, out: list[dict[str, Any]]) -> None:
 
 def _as_drf_exception(exc: Exception) -> Exception:
     if isinstance(exc, DjangoValidationError):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        return exceptions.ValidationError(detail)
+        # get_error_detail keeps each message's code ("unique", "max_length", …).
+        return exceptions.ValidationError(get_error_detail(exc))
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, StaleObjectError):
         return StaleVersion()
+    if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return PayloadTooLarge()
     return exc
 
 
@@ -73,6 +81,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     _flatten(
         exc.detail if isinstance(exc, exceptions.APIException) else response.data, None, errors
     )
-    kind = "validation_error" if isinstance(exc, exceptions.ValidationError) else "client_error"
+    if isinstance(exc, exceptions.ValidationError):
+        kind = "validation_error"
+    else:
+        kind = "server_error" if response.status_code >= 500 else "client_error"
     response.data = {"type": kind, "errors": errors}
     return response

@@ -6,7 +6,8 @@ being imported.
 
 from __future__ import annotations
 
-from rest_framework import pagination, permissions, throttling
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, parsers, permissions, throttling
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -17,6 +18,19 @@ class CursorPagination(pagination.CursorPagination):
     ordering = "-pk"
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, except that a document nested deeper than Python's decoder can go
+    (``[[[[…``) is a 400 like any other malformed JSON instead of a RecursionError (500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                _("JSON parse error - the document is nested too deeply.")
+            ) from None
 
 
 class ScopedModelPermissions(permissions.DjangoModelPermissions):

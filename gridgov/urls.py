@@ -22,3 +22,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "gridgov.views.not_found"
+handler500 = "gridgov.views.server_error"

@@ -51,7 +51,9 @@ def _check_grid_overlap(grid: Grid) -> None:
     if not grid.active or grid.boundary is None:
         return
     mine = geometry.parse_boundary(grid.boundary)
-    others = Grid.objects.filter(community_id=grid.community_id, active=True).exclude(pk=grid.pk)
+    others = Grid.objects.filter(
+        community_id=grid.community_id, active=True, boundary__isnull=False
+    ).exclude(pk=grid.pk)
     if grid.bbox:
         min_x, min_y, max_x, max_y = grid.bbox
         candidates = [

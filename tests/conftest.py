@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -82,15 +83,21 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings, worker_id):
+def _fresh_cache(settings):
     """Throttle history and other cached state must not leak from one test into the next,
-    nor between parallel workers sharing one Redis (their users have the same ids)."""
+    nor between parallel workers sharing one Redis (their users have the same ids).
+
+    In Redis each test gets its own key prefix instead of a FLUSHDB, which would also wipe
+    whatever else lives in that database (a Celery queue in the CI set-up).
+    """
     from django.core.cache import cache
 
     if "KEY_PREFIX" in settings.CACHES["default"]:
         settings.CACHES = {
-            "default": {**settings.CACHES["default"], "KEY_PREFIX": f"gridgov-test-{worker_id}"}
+            "default": {**settings.CACHES["default"], "KEY_PREFIX": f"t-{uuid.uuid4().hex}"}
         }
+        yield
+        return
     cache.clear()
     yield
     cache.clear()

@@ -34,6 +34,7 @@ class PlaceViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = type(self).create_service(**serializer.validated_data)
+        self._etag_instance = serializer.instance  # a phone can edit what it just created
 
     def perform_update(self, serializer):
         serializer.instance = services.place_update(
