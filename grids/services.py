@@ -108,34 +108,29 @@ def _save_versioned(instance: PlaceT, *, expected_version: int | None) -> PlaceT
     return instance
 
 
+def _place_create(place: PlaceT) -> PlaceT:
+    place.full_clean()
+    _apply_boundary(place)
+    place.save()
+    return place
+
+
 @transaction.atomic
 def district_create(*, code: str, name: str, **fields: Any) -> District:
     """Create a district; its boundary, if given, is validated and measured."""
-    district = District(code=code, name=name, **fields)
-    district.full_clean()
-    _apply_boundary(district)
-    district.save()
-    return district
+    return _place_create(District(code=code, name=name, **fields))
 
 
 @transaction.atomic
 def street_create(*, district: District, code: str, name: str, **fields: Any) -> Street:
     """Create a street under ``district``; the code must extend the district's."""
-    street = Street(district=district, code=code, name=name, **fields)
-    street.full_clean()
-    _apply_boundary(street)
-    street.save()
-    return street
+    return _place_create(Street(district=district, code=code, name=name, **fields))
 
 
 @transaction.atomic
 def community_create(*, street: Street, code: str, name: str, **fields: Any) -> Community:
     """Create a community under ``street``; the code must extend the street's."""
-    community = Community(street=street, code=code, name=name, **fields)
-    community.full_clean()
-    _apply_boundary(community)
-    community.save()
-    return community
+    return _place_create(Community(street=street, code=code, name=name, **fields))
 
 
 @transaction.atomic

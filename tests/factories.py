@@ -64,6 +64,18 @@ def grid(
     )
 
 
+def grid_payload(parent: Community, number: int = 1, **overrides) -> dict:
+    """The JSON body of POST /api/v1/grids/ for grid ``number`` of ``parent``."""
+    body = {
+        "community": parent.pk,
+        "code": f"{parent.code}{number:02d}",
+        "name": f"网格{number}",
+        "boundary": square(ORIGIN_LNG + number * 0.01, ORIGIN_LAT),
+    }
+    body.update(overrides)
+    return body
+
+
 def grids(count: int, *, parent: Community | None = None) -> list[Grid]:
     parent = parent or community()
     return [grid(parent=parent, number=n) for n in range(1, count + 1)]

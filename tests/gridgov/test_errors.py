@@ -43,17 +43,6 @@ def community():
     return factories.community()
 
 
-def grid_payload(parent, number: int = 1, **overrides) -> dict:
-    payload = {
-        "community": parent.pk,
-        "code": f"{parent.code}{number:02d}",
-        "name": f"网格{number}",
-        "boundary": factories.square(factories.ORIGIN_LNG + number, factories.ORIGIN_LAT),
-    }
-    payload.update(overrides)
-    return payload
-
-
 # --- validation errors: field by field ---------------------------------------------------------
 
 
@@ -61,7 +50,9 @@ def test_unclosed_boundary_is_400_on_boundary_saying_not_closed(api, community):
     boundary = factories.square(factories.ORIGIN_LNG, factories.ORIGIN_LAT)
     boundary["coordinates"][0][-1] = [factories.ORIGIN_LNG + 0.0005, factories.ORIGIN_LAT]
 
-    response = api.post(GRIDS, grid_payload(community, boundary=boundary), format="json", **EN)
+    response = api.post(
+        GRIDS, factories.grid_payload(community, boundary=boundary), format="json", **EN
+    )
 
     errors = assert_error_shape(response, 400, kind="validation_error")
     [error] = errors_for(errors, "boundary")
@@ -114,7 +105,9 @@ def test_nulls_are_field_errors(api):
     ],
 )
 def test_wrong_types_and_values_are_400_on_that_field(api, community, field, value, code):
-    body = json.dumps(grid_payload(community, **{field: value}))  # 1e400 goes out as Infinity
+    body = json.dumps(
+        factories.grid_payload(community, **{field: value})
+    )  # 1e400 goes out as Infinity
     body = body.replace("Infinity", "1e400")
 
     response = api.post(GRIDS, body, content_type="application/json", **EN)
@@ -155,7 +148,7 @@ def test_deeply_nested_json_is_400_not_500(api):
 @pytest.mark.parametrize("headers", [{}, {"HTTP_IDEMPOTENCY_KEY": "big-1"}], ids=["plain", "key"])
 def test_body_over_the_upload_limit_is_413_in_the_same_shape(api, community, settings, headers):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
-    payload = grid_payload(community, name_en="x" * 4096)
+    payload = factories.grid_payload(community, name_en="x" * 4096)
 
     response = api.post(GRIDS, payload, format="json", **headers)
 
@@ -202,7 +195,9 @@ def test_patch_with_bad_values_is_400_and_changes_nothing(api, community):
 
 
 def test_code_outside_the_community_is_400_on_code(api, community):
-    response = api.post(GRIDS, grid_payload(community, code="99999999999901"), format="json", **EN)
+    response = api.post(
+        GRIDS, factories.grid_payload(community, code="99999999999901"), format="json", **EN
+    )
 
     errors = assert_error_shape(response, 400, kind="validation_error")
     [error] = errors_for(errors, "code")
@@ -215,7 +210,10 @@ def test_overlapping_grid_is_400_on_boundary_naming_the_other_grid(api, communit
     overlapping = factories.square(other.boundary["coordinates"][0][0][0] + 0.0005, other.bbox[1])
 
     response = api.post(
-        GRIDS, grid_payload(community, number=2, boundary=overlapping), format="json", **EN
+        GRIDS,
+        factories.grid_payload(community, number=2, boundary=overlapping),
+        format="json",
+        **EN,
     )
 
     errors = assert_error_shape(response, 400, kind="validation_error")
@@ -230,7 +228,7 @@ def test_duplicate_code_is_400_on_code(api, community):
 
     response = api.post(
         GRIDS,
-        grid_payload(community, number=5, code=f"{community.code}01"),
+        factories.grid_payload(community, number=5, code=f"{community.code}01"),
         format="json",
         **EN,
     )
@@ -280,7 +278,7 @@ def test_anonymous_is_refused_in_the_same_shape(anon_api, method):
 
 
 def test_user_without_permission_is_403_in_the_same_shape(plain_api, community):
-    response = plain_api.post(GRIDS, grid_payload(community), format="json")
+    response = plain_api.post(GRIDS, factories.grid_payload(community), format="json")
 
     [error] = assert_error_shape(response, 403, kind="client_error")
     assert error["code"] == "permission_denied"
@@ -309,10 +307,10 @@ def test_write_throttle_rate_comes_from_settings(settings):
 
 def test_writes_over_the_rate_are_429_in_the_same_shape(api, community, write_rate):
     for number in (1, 2):
-        created = api.post(GRIDS, grid_payload(community, number), format="json")
+        created = api.post(GRIDS, factories.grid_payload(community, number), format="json")
         assert created.status_code == 201, created.content
 
-    response = api.post(GRIDS, grid_payload(community, 3), format="json")
+    response = api.post(GRIDS, factories.grid_payload(community, 3), format="json")
 
     [error] = assert_error_shape(response, 429, kind="client_error")
     assert error["code"] == "throttled"
@@ -324,12 +322,12 @@ def test_writes_over_the_rate_are_429_in_the_same_shape(api, community, write_ra
 
 def test_write_throttle_is_per_user(api, make_user, community, write_rate):
     for number in (1, 2):
-        api.post(GRIDS, grid_payload(community, number), format="json")
-    assert api.post(GRIDS, grid_payload(community, 3), format="json").status_code == 429
+        api.post(GRIDS, factories.grid_payload(community, number), format="json")
+    assert api.post(GRIDS, factories.grid_payload(community, 3), format="json").status_code == 429
 
     other = APIClient()
     other.force_authenticate(make_user("editor", perms=("grids.add_grid",)))
-    response = other.post(GRIDS, grid_payload(community, 3), format="json")
+    response = other.post(GRIDS, factories.grid_payload(community, 3), format="json")
 
     assert response.status_code == 201, response.content
 

@@ -33,17 +33,6 @@ def community(db):
     return factories.community()
 
 
-def payload(parent, number: int = 1, **overrides) -> dict:
-    body = {
-        "community": parent.pk,
-        "code": f"{parent.code}{number:02d}",
-        "name": f"网格{number}",
-        "boundary": factories.square(factories.ORIGIN_LNG + number * 0.01, factories.ORIGIN_LAT),
-    }
-    body.update(overrides)
-    return body
-
-
 def post(client, body, key: str | None, path: str = GRIDS):
     headers = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
     return client.post(path, body, format="json", **headers)
@@ -72,9 +61,9 @@ def error_code(response) -> str:
 
 @pytest.mark.django_db
 def test_same_key_and_body_replays_the_first_response(api, community):
-    first = post(api, payload(community), "k-1")
-    second = post(api, payload(community), "k-1")
-    third = post(api, payload(community), "k-1")
+    first = post(api, factories.grid_payload(community), "k-1")
+    second = post(api, factories.grid_payload(community), "k-1")
+    third = post(api, factories.grid_payload(community), "k-1")
 
     assert first.status_code == 201, first.content
     assert not first.has_header(REPLAYED)
@@ -89,8 +78,8 @@ def test_same_key_and_body_replays_the_first_response(api, community):
 @pytest.mark.django_db
 def test_without_a_key_posts_are_not_deduplicated(api, community):
     """The key is the client's promise that two requests are one; without it nothing is merged."""
-    first = post(api, payload(community, 1), None)
-    second = post(api, payload(community, 2), None)
+    first = post(api, factories.grid_payload(community, 1), None)
+    second = post(api, factories.grid_payload(community, 2), None)
 
     assert (first.status_code, second.status_code) == (201, 201)
     assert Grid.objects.count() == 2
@@ -99,9 +88,9 @@ def test_without_a_key_posts_are_not_deduplicated(api, community):
 
 @pytest.mark.django_db
 def test_same_key_with_another_body_is_422(api, community):
-    first = post(api, payload(community, 1), "k-1")
+    first = post(api, factories.grid_payload(community, 1), "k-1")
 
-    response = post(api, payload(community, 2), "k-1")
+    response = post(api, factories.grid_payload(community, 2), "k-1")
 
     assert first.status_code == 201
     assert response.status_code == 422
@@ -112,7 +101,7 @@ def test_same_key_with_another_body_is_422(api, community):
 
 @pytest.mark.django_db
 def test_same_key_on_another_endpoint_is_422(api, community):
-    assert post(api, payload(community), "k-1").status_code == 201
+    assert post(api, factories.grid_payload(community), "k-1").status_code == 201
 
     response = post(api, {"street": community.street_id, "code": "x", "name": "x"}, "k-1",
                     path="/api/v1/communities/")  # fmt: skip
@@ -124,7 +113,7 @@ def test_same_key_on_another_endpoint_is_422(api, community):
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"], ids=["empty", "too-long", "control"])
 def test_malformed_key_is_400_and_nothing_is_written(api, community, key):
-    response = post(api, payload(community), key)
+    response = post(api, factories.grid_payload(community), key)
 
     assert response.status_code == 400
     assert error_code(response) == "idempotency_key_invalid"
@@ -136,8 +125,8 @@ def test_malformed_key_is_400_and_nothing_is_written(api, community, key):
 def test_longest_key_is_accepted(api, community):
     key = "k" * 255
 
-    assert post(api, payload(community), key).status_code == 201
-    assert post(api, payload(community), key)[REPLAYED] == "true"
+    assert post(api, factories.grid_payload(community), key).status_code == 201
+    assert post(api, factories.grid_payload(community), key)[REPLAYED] == "true"
 
 
 # --- per user ---------------------------------------------------------------------------------
@@ -148,25 +137,31 @@ def test_keys_are_per_user(make_user, community):
     alice = editor_client(make_user, "alice")
     bob = editor_client(make_user, "bob")
 
-    from_alice = post(alice, payload(community, 1), "shared-key")
-    from_bob = post(bob, payload(community, 2), "shared-key")  # no 422: Bob's key is his own
+    from_alice = post(alice, factories.grid_payload(community, 1), "shared-key")
+    from_bob = post(
+        bob, factories.grid_payload(community, 2), "shared-key"
+    )  # no 422: Bob's key is his own
 
     assert from_alice.status_code == 201
     assert from_bob.status_code == 201, from_bob.content
     assert not from_bob.has_header(REPLAYED)
     assert Grid.objects.count() == 2
     # Each still replays their own first answer.
-    assert post(alice, payload(community, 1), "shared-key").json() == from_alice.json()
-    assert post(bob, payload(community, 2), "shared-key").json() == from_bob.json()
+    assert (
+        post(alice, factories.grid_payload(community, 1), "shared-key").json() == from_alice.json()
+    )
+    assert post(bob, factories.grid_payload(community, 2), "shared-key").json() == from_bob.json()
 
 
 @pytest.mark.django_db
 def test_another_user_never_gets_my_stored_response(make_user, community):
     alice = editor_client(make_user, "alice")
     bob = editor_client(make_user, "bob")
-    assert post(alice, payload(community), "shared-key").status_code == 201
+    assert post(alice, factories.grid_payload(community), "shared-key").status_code == 201
 
-    response = post(bob, payload(community), "shared-key")  # same body: runs, code is taken
+    response = post(
+        bob, factories.grid_payload(community), "shared-key"
+    )  # same body: runs, code is taken
 
     assert response.status_code == 400
     assert not response.has_header(REPLAYED)
@@ -178,11 +173,11 @@ def test_another_user_never_gets_my_stored_response(make_user, community):
 
 @pytest.mark.django_db
 def test_keys_are_kept_for_at_least_24_hours(api, community):
-    first = post(api, payload(community, 1), "k-1")
+    first = post(api, factories.grid_payload(community, 1), "k-1")
     age_keys(timedelta(hours=24) - timedelta(minutes=1))
 
-    replay = post(api, payload(community, 1), "k-1")
-    reused = post(api, payload(community, 2), "k-1")
+    replay = post(api, factories.grid_payload(community, 1), "k-1")
+    reused = post(api, factories.grid_payload(community, 2), "k-1")
 
     assert replay.status_code == 201
     assert replay[REPLAYED] == "true"
@@ -193,32 +188,34 @@ def test_keys_are_kept_for_at_least_24_hours(api, community):
 
 @pytest.mark.django_db
 def test_keys_older_than_the_ttl_are_forgotten(api, community):
-    post(api, payload(community, 1), "k-1")
+    post(api, factories.grid_payload(community, 1), "k-1")
     age_keys(settings.IDEMPOTENCY_TTL + timedelta(minutes=1))
 
-    response = post(api, payload(community, 2), "k-1")  # another body: no 422 any more
+    response = post(
+        api, factories.grid_payload(community, 2), "k-1"
+    )  # another body: no 422 any more
 
     assert response.status_code == 201, response.content
     assert not response.has_header(REPLAYED)
     assert Grid.objects.count() == 2
     holder = IdempotencyRecord.objects.get()  # the new request holds the key now
     assert holder.created_at > timezone.now() - timedelta(minutes=1)
-    assert post(api, payload(community, 2), "k-1")[REPLAYED] == "true"
+    assert post(api, factories.grid_payload(community, 2), "k-1")[REPLAYED] == "true"
 
 
 @pytest.mark.django_db
 def test_purge_task_deletes_expired_keys_only(api, community, admin_user, make_user):
     bob = editor_client(make_user, "bob")
-    post(api, payload(community, 1), "old")
-    post(bob, payload(community, 2), "old")
-    post(api, payload(community, 3), "fresh")
+    post(api, factories.grid_payload(community, 1), "old")
+    post(bob, factories.grid_payload(community, 2), "old")
+    post(api, factories.grid_payload(community, 3), "fresh")
     age_keys(settings.IDEMPOTENCY_TTL + timedelta(minutes=1), key="old")
 
     deleted = tasks.idempotency_purge_expired.delay().get()
 
     assert deleted == 2
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
-    assert post(api, payload(community, 3), "fresh")[REPLAYED] == "true"
+    assert post(api, factories.grid_payload(community, 3), "fresh")[REPLAYED] == "true"
 
 
 def test_purge_task_is_scheduled():
@@ -237,12 +234,12 @@ def test_rejected_request_is_replayed_too(api, community):
     cannot know; replaying is what Stripe does once a request reached the endpoint. A client that
     fixes the body has made a new request and sends a new key (the old one gives 422).
     """
-    bad = payload(community, boundary={"type": "Polygon", "coordinates": []})
+    bad = factories.grid_payload(community, boundary={"type": "Polygon", "coordinates": []})
     first = post(api, bad, "k-1")
 
     again = post(api, bad, "k-1")
-    fixed_same_key = post(api, payload(community), "k-1")
-    fixed_new_key = post(api, payload(community), "k-2")
+    fixed_same_key = post(api, factories.grid_payload(community), "k-1")
+    fixed_new_key = post(api, factories.grid_payload(community), "k-2")
 
     assert first.status_code == 400
     assert again.status_code == 400
@@ -257,12 +254,12 @@ def test_rejected_request_is_replayed_too(api, community):
 def test_throttled_request_is_not_kept(api, community, monkeypatch):
     """429 means "try again later": the retry with the same key must really run."""
     monkeypatch.setattr(WriteRateThrottle, "THROTTLE_RATES", {"write": "1/min"})
-    assert post(api, payload(community, 1), "k-1").status_code == 201
-    throttled = post(api, payload(community, 2), "k-2")
+    assert post(api, factories.grid_payload(community, 1), "k-1").status_code == 201
+    throttled = post(api, factories.grid_payload(community, 2), "k-2")
     assert throttled.status_code == 429
 
     WriteRateThrottle.cache.clear()  # the minute is over
-    retried = post(api, payload(community, 2), "k-2")
+    retried = post(api, factories.grid_payload(community, 2), "k-2")
 
     assert retried.status_code == 201, retried.content
     assert not retried.has_header(REPLAYED)
@@ -283,14 +280,16 @@ def test_server_error_releases_the_key(api, community, monkeypatch, failure):
     with monkeypatch.context() as patch:
         patch.setattr(GridViewSet, "create_service", broken)
         api.raise_request_exception = False
-        failed = post(api, payload(community), "k-1")
+        failed = post(api, factories.grid_payload(community), "k-1")
     assert failed.status_code >= 500
     if isinstance(failure, exceptions.APIException):  # handled: still the one error shape
         assert failed.json()["type"] == "server_error"
         assert error_code(failed) == "unavailable"
     assert not IdempotencyRecord.objects.exists()
 
-    retried = post(api, payload(community), "k-1")  # the fix is deployed; the phone retries
+    retried = post(
+        api, factories.grid_payload(community), "k-1"
+    )  # the fix is deployed; the phone retries
 
     assert retried.status_code == 201, retried.content
     assert not retried.has_header(REPLAYED)
@@ -321,7 +320,7 @@ def test_concurrent_request_with_the_same_key_is_409(admin_user, monkeypatch):
 
     def first_request():
         try:
-            outcome["first"] = post(client, payload(community), "k-1")
+            outcome["first"] = post(client, factories.grid_payload(community), "k-1")
         finally:
             connection.close()
 
@@ -332,8 +331,8 @@ def test_concurrent_request_with_the_same_key_is_409(admin_user, monkeypatch):
             assert worker.is_alive(), f"the first request ended early: {outcome['first'].content}"
         retry_client = APIClient()
         retry_client.force_authenticate(admin_user)
-        concurrent = post(retry_client, payload(community), "k-1")
-        other_body = post(retry_client, payload(community, 2), "k-1")
+        concurrent = post(retry_client, factories.grid_payload(community), "k-1")
+        other_body = post(retry_client, factories.grid_payload(community, 2), "k-1")
     finally:
         may_finish.set()
         worker.join(timeout=10)
@@ -343,7 +342,7 @@ def test_concurrent_request_with_the_same_key_is_409(admin_user, monkeypatch):
     assert other_body.status_code == 422
     first = outcome["first"]
     assert first.status_code == 201, first.content
-    replay = post(retry_client, payload(community), "k-1")
+    replay = post(retry_client, factories.grid_payload(community), "k-1")
     assert replay.status_code == 201
     assert replay[REPLAYED] == "true"
     assert replay.json() == first.json()
