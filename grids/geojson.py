@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from grids.models import Grid
+from grids.models import Community, Grid
 
 EXPORTED_PROPERTIES = ("code", "name", "name_en", "kind", "population", "households", "buildings")
 
@@ -22,6 +22,23 @@ def grid_feature(grid: Grid) -> dict[str, Any]:
         street_name=grid.street.name,
     )
     return {"type": "Feature", "id": grid.pk, "geometry": grid.boundary, "properties": properties}
+
+
+def community_outlines(communities: Iterable[Community]) -> dict[str, Any]:
+    """Community boundaries (where known) as a FeatureCollection, for outlines on maps."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": community.pk,
+                "geometry": community.boundary,
+                "properties": {"code": community.code, "name": community.name},
+            }
+            for community in communities
+            if community.boundary is not None
+        ],
+    }
 
 
 def feature_collection(grids: Iterable[Grid]) -> dict[str, Any]:

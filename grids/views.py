@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from grids import selectors
 from grids.choices import GridKind
-from grids.geojson import feature_collection
+from grids.geojson import community_outlines, feature_collection
 
 # One colour per grid kind, shared by the polygons and the legend of the map pages.
 GRID_KIND_COLORS = {
@@ -58,6 +58,9 @@ def street_map(request, street_id: int):
             "street": street,
             "grids": grids,
             "grids_geojson": feature_collection(grids),
+            "communities_geojson": community_outlines(
+                selectors.community_list(user=request.user).filter(street=street, active=True)
+            ),
             "legend": legend,
             "grid_rows": [
                 {"grid": grid, "color": GRID_KIND_COLORS.get(grid.kind, DEFAULT_COLOR)}

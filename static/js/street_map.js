@@ -63,6 +63,13 @@
     }
   }).addTo(map);
 
+  // Community borders over the grids, so that a grid is seen within its community.
+  var outlines = JSON.parse(document.getElementById("communities-geojson").textContent);
+  L.geoJSON(outlines, {
+    interactive: false,
+    style: function () { return { color: "#24292f", weight: 3, opacity: 0.8, fill: false }; }
+  }).addTo(map);
+
   if (layer.getLayers().length) {
     map.fitBounds(layer.getBounds(), { animate: false, padding: [12, 12] });
   } else {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from grids import services
 from grids.choices import GridKind
 from tests import factories
 
@@ -37,6 +38,10 @@ def street_with_grids():
         factories.grid(parent=second, number=1, lng=LNG, lat=LAT_NORTH, kind=GridKind.SPECIAL),
         factories.grid(parent=second, number=2, lng=LNG + CELL, lat=LAT_NORTH, population=1500),
     ]
+    # The first community's boundary is known (the union of its grids); the second's is not.
+    west, south, east = LNG, factories.ORIGIN_LAT, LNG + 3 * CELL
+    ring = [[west, south], [east, south], [east, LAT_NORTH], [west, LAT_NORTH], [west, south]]
+    services.place_update(place=first, boundary={"type": "Polygon", "coordinates": [ring]})
     neighbour = factories.street(number=2)
     factories.grid(parent=factories.community(parent=neighbour, number=1), number=1)
     return street, grids, neighbour
@@ -56,6 +61,8 @@ def test_street_map_draws_each_grid_and_opens_its_card(
 
     polygons = page.locator("#street-map path.leaflet-interactive")
     expect(polygons).to_have_count(len(grids))
+    # Community borders are drawn over the grids but take no clicks.
+    expect(page.locator("#street-map path:not(.leaflet-interactive)")).to_have_count(1)
     expect(page.locator("#total-grids")).to_have_text(str(len(grids)))
     expect(page.locator("#total-population")).to_have_text(str(sum(g.population for g in grids)))
     expect(page.locator(".legend li")).to_have_count(2)  # unit and special grids
