@@ -54,12 +54,16 @@ class BaseViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs) -> None:
         self._idempotency_record = None
-        super().initial(request, *args, **kwargs)
         key = request.headers.get(idempotency.HEADER)
-        if request.method == "POST" and key is not None and request.user.is_authenticated:
+        fingerprint = None
+        if request.method == "POST" and key is not None:
+            # Read the body before authentication: the CSRF check of a session may parse a
+            # multipart body, after which its raw bytes can no longer be read.
             fingerprint = idempotency.request_fingerprint(
                 method=request.method, path=request.get_full_path(), body=request._request.body
             )
+        super().initial(request, *args, **kwargs)
+        if fingerprint is not None and request.user.is_authenticated:
             claim = idempotency.idempotency_claim(
                 user=request.user, key=key, fingerprint=fingerprint
             )

@@ -387,3 +387,27 @@ def test_replay_of_an_action_carries_the_etag(admin_user, community):
     assert replay["ETag"] == first["ETag"]
     grid.refresh_from_db()
     assert grid.version == 2
+
+
+@pytest.mark.django_db
+def test_a_browser_form_post_with_a_key_is_replayed_too(admin_user):
+    """Session + CSRF + multipart: the CSRF check reads the form before the key is checked."""
+    grid = factories.grid()
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(admin_user)
+    token = "a" * 32
+    browser.cookies[settings.CSRF_COOKIE_NAME] = token
+    form = {
+        "code": f"{grid.district.code}0118000077",
+        "lat": grid.centroid_lat,
+        "lng": grid.centroid_lng,
+    }
+    headers = {"HTTP_X_CSRFTOKEN": token, "HTTP_IDEMPOTENCY_KEY": "form-1"}
+
+    first = browser.post("/api/v1/components/", form, format="multipart", **headers)
+    again = browser.post("/api/v1/components/", form, format="multipart", **headers)
+
+    assert first.status_code == 201, first.content
+    assert again.status_code == 201
+    assert again[REPLAYED] == "true"
+    assert again.json() == first.json()
