@@ -40,8 +40,8 @@ DEMO_USERS = (
     ("supervisor1", "supervisor"),
     ("worker1", "grid worker"),
     ("worker2", "grid worker"),
-    ("dept1", "cooperating department"),
-    ("finance1", "finance"),
+    ("dept1", "department handler (urban management)"),
+    ("finance1", "finance officer"),
 )
 DEFAULT_DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the public demo password
 STOP_GRACE_SECONDS = 15.0
