@@ -20,6 +20,14 @@ _BROKER_SCHEMES = ("redis", "rediss", "filesystem", "memory", "amqp", "pyamqp")
 _UNSET = object()
 
 
+def require_secret_key() -> None:
+    """Refuse to serve without a secret key, at start-up rather than on the first request."""
+    from django.conf import settings
+
+    if not settings.SECRET_KEY:  # Django itself raises ImproperlyConfigured when it is empty
+        raise ImproperlyConfigured("Set the SECRET_KEY environment variable (or SECRET_KEY_FILE).")
+
+
 class StrictEnv(environ.FileAwareEnv):
     """Environment reader that raises ImproperlyConfigured naming the variable."""
 

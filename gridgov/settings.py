@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.env import StrictEnv
@@ -19,9 +18,10 @@ DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.strict_bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="").strip()  # files often end in a newline
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set the SECRET_KEY environment variable (or SECRET_KEY_FILE).")
+# Without a key and with DEBUG off, SECRET_KEY stays empty: management commands that need no
+# key (migrate, check, makemigrations) still run, Django refuses anything that signs, and the
+# web entry points refuse to start (gridgov.env.require_secret_key).
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-for-make-run-never-use-in-production-0123456789"  # noqa: S105 - DEBUG only
 ALLOWED_HOSTS = env.csv("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env.csv("CSRF_TRUSTED_ORIGINS", "")

@@ -123,8 +123,11 @@ def prepare() -> dict[str, object]:
     import django
     from django.core.exceptions import ImproperlyConfigured
 
+    from gridgov.env import require_secret_key
+
     try:
         django.setup()
+        require_secret_key()
     except ImproperlyConfigured as exc:
         raise SetupError(f"configuration error: {exc}") from None
 

@@ -135,11 +135,23 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     assert result.stdout.strip() == key
 
 
-def test_missing_secret_key_with_debug_off_names_secret_key():
-    result = python_code(PRINT_SETTINGS.format("DEBUG"), production_env(SECRET_KEY=None, DEBUG="0"))
+def test_without_a_secret_key_the_web_refuses_to_start_naming_it():
+    env = production_env(SECRET_KEY=None, DEBUG="0")
+    result = python_code("import gridgov.wsgi", env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
+
+
+def test_without_a_secret_key_commands_that_need_none_still_run(tmp_path):
+    env = production_env(SECRET_KEY=None, DEBUG="0", DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    result = django("manage.py", "makemigrations", "--check", "--dry-run", env=env)
+    assert result.returncode == 0, result.stderr
+    signing = python_code(
+        "import django; django.setup(); from django.core import signing; signing.dumps(1)", env
+    )
+    assert signing.returncode != 0
+    assert "SECRET_KEY" in signing.stderr.strip().splitlines()[-1]
 
 
 def test_debug_on_needs_no_secret_key(tmp_path):
