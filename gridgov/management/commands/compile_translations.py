@@ -14,8 +14,11 @@ from pathlib import Path
 import polib
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gridgov.management.base import TranslatedCommand
 
 
 def locale_roots() -> list[Path]:
@@ -58,12 +61,10 @@ def compile_catalogue(po: Path, mo: Path) -> None:
         raise
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # gettext at call time: argparse needs a str
-        return _(
-            "Compile locale/*/LC_MESSAGES/*.po to .mo with polib, only where the .mo is stale."
-        )
+class Command(TranslatedCommand):
+    help_text = gettext_lazy(
+        "Compile locale/*/LC_MESSAGES/*.po to .mo with polib, only where the .mo is stale."
+    )
 
     requires_system_checks: list[str] = []
 

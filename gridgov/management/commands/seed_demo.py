@@ -12,20 +12,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.demo import DEFAULT_PASSWORD, DemoContext, demo_steps, run_steps
+from gridgov.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # gettext at call time: argparse needs a str
-        return _(
-            "Seed the demo city (district, streets, communities, grids, components) and the demo "
-            "accounts. Idempotent: a second run changes nothing. Refuses to run unless DEBUG is on "
-            "or --force is given."
-        )
+class Command(TranslatedCommand):
+    help_text = gettext_lazy(
+        "Seed the demo city (district, streets, communities, grids, components) and the demo "
+        "accounts. Idempotent: a second run changes nothing. Refuses to run unless DEBUG is on "
+        "or --force is given."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from gridgov.management.base import TranslatedCommand
 from grids.geojson import grid_feature
 from grids.models import Community, Grid, Street
 
@@ -43,13 +45,11 @@ def write_collection(grids: QuerySet[Grid], out: TextIO) -> int:
     return count
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # gettext at call time: argparse needs a str
-        return _(
-            "Write grids as a GeoJSON FeatureCollection (the format import_grids reads), all of "
-            "them or those of one street or community."
-        )
+class Command(TranslatedCommand):
+    help_text = gettext_lazy(
+        "Write grids as a GeoJSON FeatureCollection (the format import_grids reads), all of "
+        "them or those of one street or community."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", "-o", help=_("File to write (default: standard output)."))

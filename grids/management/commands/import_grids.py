@@ -11,21 +11,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from gridgov.management.base import TranslatedCommand
 from grids.import_checks import ImportReport, level_label
 from grids.imports import grids_import
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # gettext at call time: argparse needs a str
-        return _(
-            "Create or update grids (by code) from a GeoJSON FeatureCollection, as written by "
-            "export_grids. Every feature is validated first; if any is bad, each problem is "
-            "listed and nothing is written."
-        )
+class Command(TranslatedCommand):
+    help_text = gettext_lazy(
+        "Create or update grids (by code) from a GeoJSON FeatureCollection, as written by "
+        "export_grids. Every feature is validated first; if any is bad, each problem is "
+        "listed and nothing is written."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=_("GeoJSON file to import ('-' reads standard input)."))
