@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "knox",
+    "axes",
     "leaflet",
     "gridgov.apps.GridGovConfig",
     "grids.apps.GridsConfig",
@@ -55,6 +57,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "personnel.middleware.ScopeCacheMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gridgov.urls"
@@ -96,6 +101,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "personnel.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username and IP is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -105,8 +112,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: anonymous users never hold object permissions
+GUARDIAN_MONKEY_PATCH_USER = False
+
+# django-axes: at most AXES_FAILURE_LIMIT failed sign-ins per username and IP within the
+# cool-off window, then that pair is locked for the window (browser, admin and phone alike).
+AXES_FAILURE_LIMIT = env.strict_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.strict_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_USE_ATTEMPT_EXPIRATION = True  # a failure counts for the cool-off window, then lapses
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR unless the deployment says how many proxies it trusts, so a
+# forged X-Forwarded-For cannot dodge the lockout.
+TRUSTED_PROXY_COUNT = env.strict_int("TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Phone sign-in: per-device tokens (django-rest-knox keeps only their hash).
+KNOX_TOKEN_MODEL = "personnel.DeviceToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=env.strict_int("API_TOKEN_TTL_DAYS", 14, minimum=1)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -166,10 +204,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gridgov.tasks.idempotency_purge_expired",
         "schedule": timedelta(hours=1),
     },
+    "refresh-role-assignments": {
+        "task": "personnel.tasks.role_assignments_refresh",
+        "schedule": timedelta(minutes=5),
+    },
+    "deliver-notifications": {
+        "task": "personnel.tasks.notifications_deliver",
+        "schedule": timedelta(minutes=1),
+    },
+    "remind-expiring-certificates": {
+        "task": "personnel.tasks.certificate_reminders_send",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "personnel.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gridgov.api_policy.ScopedModelPermissions"],
@@ -184,7 +235,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gridgov.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["gridgov.api_policy.WriteRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"write": env.str("API_WRITE_RATE", default="120/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "write": env.str("API_WRITE_RATE", default="120/min"),
+        "login": env.str("API_LOGIN_RATE", default="30/min"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -8,6 +8,7 @@ from gridgov import views
 
 api_v1 = [
     path("", include("grids.api.urls")),
+    path("", include("personnel.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("grids/", include("grids.urls")),
+    path("", include("personnel.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,23 @@
+"""API authentication by per-device token (``Authorization: Token <token>``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from knox.auth import TokenAuthentication
+
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+class DeviceTokenAuthentication(TokenAuthentication):
+    """django-rest-knox's token check (hashed, expiring, one row per device), which also
+    records when a device was last seen, at most once per few minutes to spare writes."""
+
+    def validate_user(self, auth_token):
+        user, token = super().validate_user(auth_token)
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            type(token).objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return user, token

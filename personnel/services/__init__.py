@@ -1,0 +1,1 @@
+"""Writes of the personnel app, one module per concern (roles, workers, patrols, ...)."""
