@@ -1,5 +1,6 @@
-"""Celery tasks of the personnel app (one module per concern, all registered here)."""
+"""Celery tasks of the personnel app, one module per concern; importing the package
+registers them all (Celery's autodiscovery imports ``personnel.tasks``)."""
 
-from personnel.tasks.roles import role_assignments_refresh
+from personnel.tasks import notifications, patrols, roles, training
 
-__all__ = ["role_assignments_refresh"]
+__all__ = ["notifications", "patrols", "roles", "training"]

@@ -1,0 +1,5 @@
+"""Placeholder until the inbox badge is built."""
+
+
+def inbox(request) -> dict:
+    return {}
