@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import BigIntegerField, CharField, F, Q, Value
+from django.db.models.functions import Cast
 
 _request_cache: ContextVar[dict | None] = ContextVar("gridgov_scope_cache", default=None)
 
@@ -93,18 +94,21 @@ def _rows(user) -> list[tuple]:
         StreetUserObjectPermission,
     )
 
-    none = Value(None, output_field=BigIntegerField())
+    # A typed NULL: PostgreSQL types an untyped NULL in the first UNION branch as text.
+    none = Cast(Value(None), output_field=BigIntegerField())
 
     def branch(model, kind: str, district, street, community):
         return (
             model.objects.filter(user=user, permission__codename=f"view_{kind}")
+            # Every column an annotation, in one order: UNION matches columns by position.
             .annotate(
                 kind=Value(kind, output_field=CharField()),
+                oid=F("content_object_id"),
                 d=district,
                 s=street,
                 c=community,
             )
-            .values_list("kind", "content_object_id", "d", "s", "c")
+            .values_list("kind", "oid", "d", "s", "c")
         )
 
     parts = [
