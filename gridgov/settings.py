@@ -284,6 +284,17 @@ EMAIL_BACKEND = (
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.strict_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gridgov@localhost")
+# Seconds before an SMTP call gives up: well below the notification claim (5 minutes), so a
+# hung server cannot make two workers send the same message.
+EMAIL_TIMEOUT = env.strict_int("EMAIL_TIMEOUT", 10, minimum=1)
+# Absolute base of links in e-mails (https://gridgov.example.gov.cn); empty: relative links.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+
+# Field work and training.
+# Longest pause between two track points still counted as patrolling.
+PATROL_MAX_GAP_MINUTES = env.strict_int("PATROL_MAX_GAP_MINUTES", 5, minimum=1)
+# Days before a certificate expires that its holder is reminded.
+CERTIFICATE_REMINDER_DAYS = env.strict_int("CERTIFICATE_REMINDER_DAYS", 30, minimum=1)
 
 LOGGING = {
     "version": 1,

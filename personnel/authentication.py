@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -21,3 +23,15 @@ class DeviceTokenAuthentication(TokenAuthentication):
             type(token).objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return user, token
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the device token in the OpenAPI schema (``Authorization: Token <token>``)."""
+
+    target_class = "personnel.authentication.DeviceTokenAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=self.target.authenticate_header(None)
+        )
