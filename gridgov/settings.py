@@ -241,6 +241,8 @@ REST_FRAMEWORK = {
         "login": env.str("API_LOGIN_RATE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles key anonymous callers by address: trust X-Forwarded-For only behind proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GridGov API",

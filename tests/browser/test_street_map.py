@@ -91,5 +91,5 @@ def test_street_map_draws_each_grid_and_opens_its_card(
 def test_street_map_needs_sign_in(page: Page, live_server, street_with_grids):
     street, _grids, _neighbour = street_with_grids
     page.goto(f"{live_server.url}/grids/streets/{street.pk}/map/")
-    assert "/admin/login/" in page.url
+    assert "/accounts/login/" in page.url
     expect(page.locator("#id_username")).to_be_visible()
