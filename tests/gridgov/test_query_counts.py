@@ -7,11 +7,24 @@ than at 10. New list routes are picked up automatically; each needs more than 10
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from tests import factories
+from personnel.models import Course, DeviceToken, Notification, TrainingSession
+from personnel.services.patrols import (
+    TrackPoint,
+    patrol_day_recompute,
+    patrol_points_record,
+    patrol_session_start,
+)
+from personnel.services.training import attendance_record
+from personnel.services.workers import grid_assignment_create
+from tests import factories, people
 from tests.api_routes import api_routes, route_url
 
 LIST_ROUTES = [route for route in api_routes() if route.is_list]
@@ -22,14 +35,41 @@ VARIANTS = {"grid-list": [{}, {"format": "geojson"}]}
 
 
 @pytest.fixture
-def city(db):
-    """ROWS of every listed kind: districts, streets, communities, grids, components."""
+def city(db, admin_user):
+    """ROWS of every listed kind: places and components; departments, workers with their
+    grid and role assignments, patrols with coverage, courses, training sessions and
+    certificates; and the superuser's own notifications and device tokens."""
+    course = Course.objects.create(code="Q1", title="Basics", hours=2, certificate_months=12)
+    start = timezone.now() - timedelta(hours=2)
     for number in range(ROWS):
         district = factories.district(code=f"{371500 + number}")
         street = factories.street(parent=district)
         community = factories.community(parent=street)
         grid = factories.grid(parent=community, lng=116.1 + number * 0.01)
         factories.component(in_grid=grid)
+        people.department(district=district)
+        person = people.user(f"worker-{number}")
+        profile = people.worker_profile(person, street=street)
+        grid_assignment_create(created_by=admin_user, worker=profile, grid=grid, kind="primary")
+        session, _created = patrol_session_start(
+            worker=person, client_id=uuid.uuid4(), started_at=start
+        )
+        lat, lng = grid.centroid_lat, grid.centroid_lng
+        patrol_points_record(
+            session=session,
+            worker=person,
+            points=[
+                TrackPoint(uuid.uuid4(), start + timedelta(minutes=m), lat, lng) for m in range(3)
+            ],
+        )
+        patrol_day_recompute(worker_id=person.pk, grid_id=grid.pk, day=timezone.localdate(start))
+        training = TrainingSession.objects.create(
+            course=course, street=street, starts_at=start, ends_at=start + timedelta(hours=1)
+        )
+        attendance_record(session=training, user=person, score=90)
+        Course.objects.create(code=f"Q{number + 2}", title="More", hours=1)
+        Notification.objects.create(user=admin_user, title=f"Message {number}")
+        DeviceToken.objects.create(user=admin_user, device=f"phone {number}")
 
 
 def _count(client, url: str, query: dict) -> tuple[int, int]:
