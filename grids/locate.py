@@ -72,7 +72,16 @@ def locate_grid_id(lat: float, lng: float) -> int | None:
     A point on an edge shared by two grids belongs to the one with the smallest code, so the
     answer never depends on the order grids were loaded.
     """
+    return _lookup(_current_index(), lat, lng)
+
+
+def locate_grid_ids(points: list[tuple[float, float]]) -> list[int | None]:
+    """Grid ids for many (lat, lng) points, reading the index stamp once for the batch."""
     index = _current_index()
+    return [_lookup(index, lat, lng) for lat, lng in points]
+
+
+def _lookup(index: _Index, lat: float, lng: float) -> int | None:
     if index.tree is None:
         return None
     point = Point(lng, lat)

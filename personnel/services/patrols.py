@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.locate import locate_grid_id
+from grids.locate import locate_grid_id, locate_grid_ids
 from grids.models import Grid
 from personnel.choices import AssignmentKind
 from personnel.models import (
@@ -318,11 +318,11 @@ def patrol_points_record(
         "community_id": session.community_id,
         "grid_id": session.grid_id,
     }
+    fresh = [point for point in points if point.client_id not in taken]
+    located_ids = locate_grid_ids([(point.lat, point.lng) for point in fresh])
     new_rows = []
-    for point in points:
-        if point.client_id in taken:
-            continue
-        located, outside = _locate(point.lat, point.lng, own_grids)
+    for point, located in zip(fresh, located_ids, strict=True):
+        outside = located not in own_grids
         new_rows.append(
             PatrolPoint(
                 client_id=point.client_id,
