@@ -139,6 +139,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 # Phone sign-in: per-device tokens (django-rest-knox keeps only their hash).
+# knox's own migrations create its default token table even though the model is swapped
+# out; that orphan table would hold a foreign key to users. Our model lives in personnel.
+MIGRATION_MODULES = {"knox": None}
 KNOX_TOKEN_MODEL = "personnel.DeviceToken"  # noqa: S105 - a model name, not a secret
 REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
@@ -194,6 +197,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
 )
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # The transport fails on a missing folder; any process may be the first to send a task.
+    for _folder in ("queue", "processed"):
+        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.strict_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -253,6 +260,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field named "kind"; each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "GridKindEnum": "grids.choices.GridKind",
+        "CommunityKindEnum": "grids.choices.CommunityKind",
+        "DepartmentKindEnum": "personnel.choices.DepartmentKind",
+        "AssignmentKindEnum": "personnel.choices.AssignmentKind",
+        "NotificationKindEnum": "personnel.choices.NotificationKind",
+    },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))
 

@@ -12,6 +12,7 @@ read-only field rendering a small Leaflet map from django-leaflet's bundled stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -103,15 +104,42 @@ class ComponentForm(ServiceValidatedForm):
         services.component_validate(component=self.instance, relocate=relocate)
 
 
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A foreign-key list filter offering only the rows the user may see (through the
+    admin's ``related_selectors``), not every row of the related table."""
+
+    def field_choices(self, field, request, model_admin) -> list[tuple[Any, str]]:
+        selector = getattr(model_admin, "related_selectors", {}).get(field.related_model)
+        if selector is None:
+            return super().field_choices(field, request, model_admin)
+        return [(obj.pk, str(obj)) for obj in selector(user=request.user)]
+
+
 class ScopedAdmin(admin.ModelAdmin):
-    """Reads through a selector; saves through services; never deletes."""
+    """Reads through a selector; saves through services; never deletes.
+
+    Foreign-key choices come through the selectors too (``related_selectors``, by related
+    model): a user can neither pick nor post a row outside their reach.
+    """
 
     selector = None
+    related_selectors: dict[type[Model], Callable[..., QuerySet]] = {
+        District: selectors.district_list,
+        Street: selectors.street_list,
+        Community: selectors.community_list,
+        Grid: selectors.grid_list,
+    }
 
     def get_queryset(self, request) -> QuerySet:
         queryset = type(self).selector(user=request.user)
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs: Any):
+        selector = self.related_selectors.get(db_field.related_model)
+        if selector is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = selector(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj: Model | None = None) -> bool:
         return False
@@ -267,7 +295,7 @@ class StreetAdmin(PlaceAdmin):
     selector = selectors.street_list
     parent_field = "district"
     list_display = ("code", "name", "name_en", "district", "area", "active", "map_link")
-    list_filter = ("active", "district")
+    list_filter = ("active", ("district", ScopedRelatedFilter))
     list_select_related = ("district",)
     autocomplete_fields = ("district",)
     fieldsets = (
@@ -290,7 +318,7 @@ class CommunityAdmin(PlaceAdmin):
     selector = selectors.community_list
     parent_field = "street"
     list_display = ("code", "name", "name_en", "street", "kind", "area", "active")
-    list_filter = ("active", "kind", "street__district")
+    list_filter = ("active", "kind", ("street__district", ScopedRelatedFilter))
     list_select_related = ("street",)
     autocomplete_fields = ("street",)
     fieldsets = (
@@ -321,7 +349,12 @@ class GridAdmin(PlaceAdmin):
         "area",
         "active",
     )
-    list_filter = ("active", "kind", "district", "street")
+    list_filter = (
+        "active",
+        "kind",
+        ("district", ScopedRelatedFilter),
+        ("street", ScopedRelatedFilter),
+    )
     list_select_related = ("community", "street", "district")
     autocomplete_fields = ("community",)
     readonly_fields = ("street", "district", "boundary_preview", *PLACE_DERIVED)
@@ -386,7 +419,12 @@ class ComponentAdmin(ScopedAdmin):
     form = ComponentForm
     selector = selectors.component_list
     list_display = ("code", "type", "name", "grid", "state", "active")
-    list_filter = ("active", "state", "type__major_class", "grid__street")
+    list_filter = (
+        "active",
+        "state",
+        "type__major_class",
+        ("grid__street", ScopedRelatedFilter),
+    )
     list_select_related = ("type", "grid")
     search_fields = ("code", "name", "address", "grid__code")
     autocomplete_fields = ("grid",)

@@ -6,9 +6,13 @@ selector here, and every app above this one, filters through it.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from decimal import Decimal
 
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from personnel.choices import AssignmentState, Role
 from personnel.models import (
+    Attendance,
     Certificate,
     Course,
     Department,
@@ -47,46 +51,77 @@ def department_q(scope: UserScope) -> Q:
     )
 
 
-def department_list(*, user) -> QuerySet[Department]:
+def department_list(*, user, with_handlers: bool = False) -> QuerySet[Department]:
+    """Departments in the user's reach; ``with_handlers`` prefetches, as ``handler_assignments``,
+    the dept_handler assignments in force on each (one query for the whole page)."""
     if not _signed_in(user):
         return Department.objects.none()
-    return Department.objects.select_related("district", "street").filter(
+    departments = Department.objects.select_related("district", "street").filter(
         department_q(scope_for(user))
     )
+    if with_handlers:
+        handlers = RoleAssignment.objects.filter(
+            role=Role.DEPT_HANDLER, state=AssignmentState.ACTIVE
+        ).select_related("user")
+        departments = departments.prefetch_related(
+            Prefetch("roleassignment_set", queryset=handlers, to_attr="handler_assignments")
+        )
+    return departments
 
 
 def sees_personal_data(*, user) -> bool:
-    """Whether the user sees workers' phones unmasked (street staff and above)."""
+    """Whether the user sees workers' phones unmasked (street staff and above). One query:
+    callers ask once per request, not once per row."""
     if not _signed_in(user):
         return False
     if user.is_superuser:
         return True
     return RoleAssignment.objects.filter(
-        user=user, state="active", role__in=list(UNMASKED_ROLES)
+        user=user, state=AssignmentState.ACTIVE, role__in=list(UNMASKED_ROLES)
     ).exists()
 
 
-def worker_list(*, user) -> QuerySet[GridWorker]:
-    """Workers employed by a street in the user's reach, or assigned to a grid in it."""
+def mask_phone(phone: str) -> str:
+    """``13800138000`` → ``138****8000``: enough to tell numbers apart, not to call them."""
+    if len(phone) >= 8:
+        return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+    return f"{'*' * max(len(phone) - 2, 0)}{phone[-2:]}"
+
+
+def worker_list(*, user, with_open_assignments: bool = False) -> QuerySet[GridWorker]:
+    """Workers employed by a street in the user's reach, or assigned to a grid in it.
+
+    ``with_open_assignments`` prefetches, as ``open_assignments``, each worker's open grid
+    assignments that the user may see (one query for the whole page).
+    """
     if not _signed_in(user):
         return GridWorker.objects.none()
     scope = scope_for(user)
     workers = GridWorker.objects.select_related("user", "street")
+    if with_open_assignments:
+        open_ones = grid_assignment_list(user=user).filter(until__isnull=True)
+        workers = workers.prefetch_related(
+            Prefetch("assignments", queryset=open_ones, to_attr="open_assignments")
+        )
     if scope.is_global:
         return workers
+    # A subquery, not a join: no duplicate rows, so no DISTINCT.
     in_grids = GridAssignment.objects.filter(scope.area_q("grid"), until__isnull=True)
-    return workers.filter(
-        scope.street_area_q("street") | Q(pk__in=in_grids.values("worker_id"))
-    ).distinct()
+    return workers.filter(scope.street_area_q("street") | Q(pk__in=in_grids.values("worker_id")))
 
 
 def grid_assignment_list(*, user) -> QuerySet[GridAssignment]:
+    """Assignments to grids in the user's reach, and the user's own (ended ones included:
+    a worker keeps seeing their history after leaving a grid)."""
     if not _signed_in(user):
         return GridAssignment.objects.none()
     scope = scope_for(user)
-    return GridAssignment.objects.select_related("worker__user", "grid", "grid__community").filter(
-        scope.area_q("grid")
+    assignments = GridAssignment.objects.select_related(
+        "worker__user", "grid", "grid__community", "street"
     )
+    if scope.is_global:
+        return assignments
+    return assignments.filter(scope.area_q("grid") | Q(worker__user=user))
 
 
 def role_assignment_list(*, user) -> QuerySet[RoleAssignment]:
@@ -95,7 +130,14 @@ def role_assignment_list(*, user) -> QuerySet[RoleAssignment]:
         return RoleAssignment.objects.none()
     scope = scope_for(user)
     assignments = RoleAssignment.objects.select_related(
-        "user", "district", "street", "community", "grid", "department", "granted_by"
+        "user",
+        "district",
+        "street",
+        "community",
+        "grid",
+        "department",
+        "granted_by",
+        "ended_by",
     )
     if scope.is_global:
         return assignments
@@ -112,23 +154,15 @@ def role_assignment_list(*, user) -> QuerySet[RoleAssignment]:
     )
 
 
-def _field_records(user, queryset: QuerySet) -> QuerySet:
-    """Patrol records: the user's own, and those in the user's area."""
+def _own_or_area(user, queryset: QuerySet, worker: str = "worker") -> QuerySet:
+    """Patrol records: the user's own (``worker`` is the path to the recording user, so a
+    worker keeps their history after moving grids), and those in the user's area."""
     if not _signed_in(user):
         return queryset.none()
     scope = scope_for(user)
     if scope.is_global:
         return queryset
-    return queryset.filter(scope.area_q())
-
-
-def _own_or_area(user, queryset: QuerySet) -> QuerySet:
-    if not _signed_in(user):
-        return queryset.none()
-    scope = scope_for(user)
-    if scope.is_global:
-        return queryset
-    return queryset.filter(scope.area_q() | Q(worker=user))
+    return queryset.filter(scope.area_q() | Q(**{worker: user}))
 
 
 def patrol_session_list(*, user) -> QuerySet[PatrolSession]:
@@ -136,14 +170,16 @@ def patrol_session_list(*, user) -> QuerySet[PatrolSession]:
 
 
 def patrol_point_list(*, user) -> QuerySet[PatrolPoint]:
-    return _field_records(user, PatrolPoint.objects.all())
+    return _own_or_area(user, PatrolPoint.objects.all(), worker="session__worker")
 
 
 def patrol_checkin_list(*, user) -> QuerySet[PatrolCheckIn]:
-    return _field_records(user, PatrolCheckIn.objects.all())
+    return _own_or_area(user, PatrolCheckIn.objects.all(), worker="session__worker")
 
 
 def patrol_day_list(*, user) -> QuerySet[PatrolDay]:
+    """Coverage rows: the user's own, and those of grids in the user's area (whoever
+    patrolled them)."""
     return _own_or_area(user, PatrolDay.objects.select_related("grid", "worker"))
 
 
@@ -179,6 +215,16 @@ def certificate_list(*, user) -> QuerySet[Certificate]:
     return certificates.filter(Q(user=user) | Q(user_id__in=managed))
 
 
+def training_hours(*, user) -> dict:
+    """The user's own training record in figures: sessions attended and hours credited."""
+    if not _signed_in(user):
+        return {"sessions": 0, "hours": Decimal(0)}
+    figures = Attendance.objects.filter(user=user, attended=True).aggregate(
+        sessions=Count("pk"), hours=Sum("hours")
+    )
+    return {"sessions": figures["sessions"], "hours": figures["hours"] or Decimal(0)}
+
+
 def notification_list(*, user) -> QuerySet[Notification]:
     """A user's inbox: their own notifications, nobody else's, superusers included."""
     if not _signed_in(user):
@@ -191,11 +237,22 @@ def unread_count(*, user) -> int:
 
 
 def user_list(*, user) -> QuerySet[User]:
-    """Users whose role assignments fall in the user's reach (for pickers and the admin)."""
+    """Users the user may pick and manage: themselves, holders of role assignments in their
+    reach, workers they see, and, for those who place people (grant roles or add workers),
+    accounts not placed anywhere yet, so that a new account can be given its first role."""
     if not _signed_in(user):
         return User.objects.none()
     if scope_for(user).is_global:
         return User.objects.all()
-    return User.objects.filter(
-        Q(pk=user.pk) | Q(pk__in=role_assignment_list(user=user).values("user_id"))
+    reach = (
+        Q(pk=user.pk)
+        | Q(pk__in=role_assignment_list(user=user).values("user_id"))
+        | Q(pk__in=worker_list(user=user).values("user_id"))
     )
+    if user.has_perm("personnel.add_roleassignment") or user.has_perm("personnel.add_gridworker"):
+        reach |= (
+            Q(is_superuser=False)
+            & ~Q(pk__in=RoleAssignment.objects.values("user_id"))
+            & ~Q(pk__in=GridWorker.objects.values("user_id"))
+        )
+    return User.objects.filter(reach)

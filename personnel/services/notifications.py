@@ -11,7 +11,6 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -55,7 +54,9 @@ def notify(
     notification = Notification(user=user, kind=kind, title=title[:200], body=body, url=url)
     notification.full_clean()
     notification.save()
-    transaction.on_commit(partial(_deliver_soon, notification.pk), robust=True)
+    notification_id = notification.pk
+    # A lambda, not functools.partial: Django names the callback when logging its failure.
+    transaction.on_commit(lambda: _deliver_soon(notification_id), robust=True)
     return notification
 
 

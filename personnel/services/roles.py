@@ -11,7 +11,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from personnel.choices import AssignmentState, Role, ScopeType
+from personnel.choices import AssignmentState, NotificationKind, Role, ScopeType
 from personnel.models import (
     CommunityUserObjectPermission,
     DepartmentUserObjectPermission,
@@ -24,6 +24,7 @@ from personnel.models import (
 from personnel.models.access import SCOPE_FIELDS
 from personnel.roles import RANK
 from personnel.scope import forget_scopes
+from personnel.services.notifications import notify
 
 PERMISSION_TABLES = {
     ScopeType.DISTRICT: (DistrictUserObjectPermission, "grids", "view_district"),
@@ -92,9 +93,11 @@ def role_assignment_grant(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     note: str = "",
+    announce: bool = True,
 ) -> RoleAssignment:
     """Give ``user`` the ``role`` at ``scope`` (a district, street, community, grid or
-    department) and, once in force, the object permission that scope carries."""
+    department) and, once in force, the object permission that scope carries. The user is
+    told in their inbox unless ``announce`` is off (a caller that sends its own message)."""
     now = timezone.now()
     valid_from = valid_from or now
     scope_type = _scope_type_of(scope)
@@ -118,12 +121,22 @@ def role_assignment_grant(
     assignment.state = _in_force(valid_from=valid_from, valid_until=valid_until, now=now)
     assignment.save()
     user_permissions_sync(user=user)
+    if announce:
+        notify(
+            user=user,
+            kind=NotificationKind.ROLE,
+            title=_("You were given the role %(role)s at %(scope)s")
+            % {"role": assignment.get_role_display(), "scope": scope},
+        )
     return assignment
 
 
 @transaction.atomic
-def role_assignment_revoke(*, assignment: RoleAssignment, revoked_by: User) -> RoleAssignment:
-    """End an assignment now. The row stays as history; its permissions go."""
+def role_assignment_revoke(
+    *, assignment: RoleAssignment, revoked_by: User, announce: bool = True
+) -> RoleAssignment:
+    """End an assignment now. The row stays as history; its permissions go, and the holder
+    is told unless ``announce`` is off."""
     if assignment.ended_at is not None:
         raise ValidationError(_("This assignment has already ended."))
     if not can_grant(grantor=revoked_by, role=assignment.role, scope=assignment.scope):
@@ -138,6 +151,13 @@ def role_assignment_revoke(*, assignment: RoleAssignment, revoked_by: User) -> R
         raise ValidationError(_("This assignment has already ended."))
     user_permissions_sync(user=assignment.user)
     assignment.refresh_from_db()
+    if announce:
+        notify(
+            user=assignment.user,
+            kind=NotificationKind.ROLE,
+            title=_("Your role %(role)s at %(scope)s has ended")
+            % {"role": assignment.get_role_display(), "scope": assignment.scope},
+        )
     return assignment
 
 

@@ -1,5 +1,6 @@
 /* Street grid map: the street's grid polygons from GeoJSON, coloured by grid kind; a click
-   (on a polygon or on the grid list) opens a card with the grid's figures. No tile layer
+   (on a polygon or on the grid list) opens a card with the grid's figures and its
+   responsible (primary) grid worker, read once from the grid-assignments API. No tile layer
    unless a tile URL is configured: no tile server is reachable offline. */
 (function () {
   "use strict";
@@ -27,6 +28,16 @@
       escapeHtml(value) + "</dd>";
   }
 
+  // Grid id → name of its primary worker; null until the assignments have been read.
+  var workers = null;
+
+  function workerRow(p) {
+    if (workers === null) { return ""; }
+    var name = workers[p.id];
+    return name ? row(config.labelWorker, name, "grid-worker")
+      : row(config.labelWorker, config.labelNoWorker, "grid-worker grid-worker-none");
+  }
+
   function card(p) {
     var kind = kindOf(p);
     return "<div class=\"grid-card\"><strong class=\"grid-name\">" + escapeHtml(p.name) + "</strong>" +
@@ -34,6 +45,7 @@
       "<dl>" +
       row(config.labelCode, p.code, "grid-code") +
       row(config.labelCommunity, p.community_name) +
+      workerRow(p) +
       row(config.labelPopulation, p.population, "grid-population") +
       row(config.labelHouseholds, p.households) +
       row(config.labelArea, Math.round(p.area_m2 || 0)) +
@@ -85,6 +97,29 @@
       polygon.openPopup(polygon.getBounds().getCenter());
     });
   });
+
+  // The responsible workers, page by page (a street rarely has more than one page).
+  function loadWorkers(url, found) {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("grid assignments: HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (page) {
+        page.results.forEach(function (assignment) { found[assignment.grid] = assignment.worker_name; });
+        if (page.next) { loadWorkers(page.next, found); return; }
+        workers = found;
+        layer.eachLayer(function (polygon) {
+          polygon.setPopupContent(card(polygon.feature.properties));
+        });
+        element.dataset.workersReady = "true";
+      })
+      .catch(function () {
+        // Without the assignments the cards show the grid's figures only.
+        element.dataset.workersReady = "failed";
+      });
+  }
+  if (config.workersUrl && window.fetch) { loadWorkers(config.workersUrl, {}); }
 
   element.dataset.ready = "true";
 })();

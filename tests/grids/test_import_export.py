@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from grids.imports import grids_import
@@ -185,6 +186,20 @@ def test_not_a_feature_collection():
 
 
 def _wipe() -> None:
+    """Remove every place, and the people records that point at them (history rows protect
+    places from deletion in normal use; this test starts over on purpose)."""
+    for model in (
+        "PatrolDay",
+        "PatrolPoint",
+        "PatrolCheckIn",
+        "PatrolSession",
+        "GridAssignment",
+        "GridWorker",
+        "RoleAssignment",
+        "TrainingSession",
+        "Department",
+    ):
+        apps.get_model("personnel", model).objects.all().delete()
     Component.objects.all().delete()
     Grid.objects.all().delete()
     Community.objects.all().delete()

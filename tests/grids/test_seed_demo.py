@@ -81,6 +81,33 @@ def test_seed_demo_builds_the_city_and_accounts():
     assert user_model.objects.get(username="admin").is_staff
     assert not user_model.objects.get(username="worker1").is_superuser
     assert "grids 234/234" in output
+    _assert_demo_people(district)
+
+
+def _assert_demo_people(district) -> None:
+    """The demo accounts hold the roles the README names, every grid has one primary
+    worker, about 300 workers exist, and there is patrol history to look at."""
+    from personnel.models import Department, GridAssignment, GridWorker, PatrolDay, RoleAssignment
+
+    street1 = Street.objects.order_by("code").first()
+    held = {
+        (a.user.username, a.role): a.scope
+        for a in RoleAssignment.objects.filter(state="active").select_related(
+            "user", "district", "street", "grid", "department"
+        )
+    }
+    assert held[("street1", "street_staff")] == street1
+    assert held[("supervisor1", "supervisor")] == district
+    assert held[("finance1", "finance_officer")] == street1
+    assert held[("dept1", "dept_handler")].kind == "urban_management"
+    grid1, grid2 = held[("worker1", "grid_worker")], held[("worker2", "grid_worker")]
+    assert grid1 != grid2 and grid1.street == grid2.street == street1
+    assert Department.objects.count() == 11
+    assert 290 <= GridWorker.objects.count() <= 320
+    open_primaries = GridAssignment.objects.filter(kind="primary", until__isnull=True)
+    assert open_primaries.count() == Grid.objects.count()
+    assert open_primaries.values("grid").distinct().count() == Grid.objects.count()
+    assert PatrolDay.objects.filter(grid=grid1, minutes__gt=0).exists()
 
 
 def test_grids_tile_each_community_and_parents_are_unions():

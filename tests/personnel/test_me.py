@@ -49,7 +49,7 @@ def test_a_grid_worker_sees_the_role_and_only_the_grid_held():
     )
     assert role["valid_until"] is None
     assert body["grids"] == [{"id": mine.pk, "code": mine.code}]
-    assert body["unread_notifications"] == 0
+    assert body["unread_notifications"] == 1  # the notice of the role granted
 
 
 def test_community_staff_see_every_grid_of_the_community_in_code_order():
