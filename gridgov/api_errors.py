@@ -63,7 +63,8 @@ def _as_drf_exception(exc: Exception) -> Exception:
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied()
+        # A service's refusal says which rule refused; keep its words.
+        return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, StaleObjectError):
         return StaleVersion()
     if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import HttpResponseRedirect
 
@@ -79,6 +79,21 @@ class PersonnelAdmin(ScopedAdmin):
         else:
             saved = self.create_with(request, data)
         _adopt(obj, saved)
+
+    def apply_each(self, request, rows, change, done_message) -> None:
+        """Run ``change(row)`` (a service call) on each row; refusals are reported per row,
+        the others counted. ``done_message(n)`` words the success."""
+        done = 0
+        for row in rows:
+            try:
+                change(row)
+            except (ValidationError, PermissionDenied) as exc:
+                reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{row}: {reason}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
 
 
 class AddOnlyAdmin(PersonnelAdmin):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import BooleanField, Model, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -199,18 +198,9 @@ class GridAssignmentAdmin(AddOnlyAdmin):
 
     @admin.action(description=_("End the selected assignments today"), permissions=["change"])
     def end_selected(self, request, queryset: QuerySet) -> None:
-        done = 0
-        for assignment in queryset.filter(until__isnull=True):
-            try:
-                grid_assignment_end(assignment=assignment, ended_by=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                self.message_user(request, f"{assignment}: {reason}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(n)d assignment ended.", "%(n)d assignments ended.", done) % {"n": done},
-                messages.SUCCESS,
-            )
+        self.apply_each(
+            request,
+            queryset.filter(until__isnull=True),
+            lambda row: grid_assignment_end(assignment=row, ended_by=request.user),
+            lambda n: ngettext("%(n)d assignment ended.", "%(n)d assignments ended.", n) % {"n": n},
+        )

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -88,19 +87,12 @@ class RoleAssignmentAdmin(AddOnlyAdmin):
 
     @admin.action(description=_("Revoke the selected role assignments"), permissions=["revoke"])
     def revoke_selected(self, request, queryset: QuerySet) -> None:
-        done = 0
-        for assignment in queryset.filter(ended_at__isnull=True):
-            try:
-                role_assignment_end(assignment=assignment, ended_by=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                self.message_user(request, f"{assignment}: {reason}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(n)d role assignment revoked.", "%(n)d role assignments revoked.", done)
-                % {"n": done},
-                messages.SUCCESS,
-            )
+        self.apply_each(
+            request,
+            queryset.filter(ended_at__isnull=True),
+            lambda row: role_assignment_end(assignment=row, ended_by=request.user),
+            lambda n: (
+                ngettext("%(n)d role assignment revoked.", "%(n)d role assignments revoked.", n)
+                % {"n": n}
+            ),
+        )

@@ -7,9 +7,8 @@ answers DELETE.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,18 +43,7 @@ class ChangePermission(ScopedModelPermissions):
     }
 
 
-class ExplainedRefusals:
-    """A service's refusal (the granting rule, a place outside one's area) answers 403 with
-    the service's own message, which tells the user what the rule is."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DjangoPermissionDenied) and str(exc):
-            exc = exceptions.PermissionDenied(str(exc))
-        return super().handle_exception(exc)
-
-
 class DepartmentViewSet(
-    ExplainedRefusals,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -88,7 +76,6 @@ class DepartmentViewSet(
 
 
 class WorkerViewSet(
-    ExplainedRefusals,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -134,9 +121,7 @@ class WorkerViewSet(
         self._etag_instance = serializer.instance
 
 
-class GridAssignmentViewSet(
-    ExplainedRefusals, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
-):
+class GridAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """Who answers for which grid, and since when; ended assignments stay as history.
 
     Creating one grants the worker the grid_worker role at the grid (under the granting
@@ -179,9 +164,7 @@ class GridAssignmentViewSet(
         return Response(self.get_serializer(assignment).data)
 
 
-class RoleAssignmentViewSet(
-    ExplainedRefusals, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
-):
+class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """Roles held at scopes. A grant or revocation follows the granting rule: roles at or
     below one's own, inside one's own scope (403 with the rule otherwise)."""
 
