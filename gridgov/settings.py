@@ -233,7 +233,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gridgov.api_policy.ScopedModelPermissions"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["gridgov.filters.FilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
         "gridgov.api_policy.JSONParser",
         "rest_framework.parsers.FormParser",

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -60,7 +61,7 @@ class WorkerOrigin(models.TextChoices):
 
 
 class WorkerStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", pgettext_lazy("worker status", "active")
     ON_LEAVE = "on_leave", _("on leave")
     LEFT = "left", _("left")
 

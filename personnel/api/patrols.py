@@ -68,7 +68,7 @@ class PatrolDayFilterSet(django_filters.FilterSet):
 
 class WorkloadFilterSet(django_filters.FilterSet):
     grid = _id_filter("grid", method="filter_grid", help_text=_("Workers assigned to this grid"))
-    street = _id_filter("street_id", help_text=_("Employing street"))
+    street = _id_filter("street_id", help_text=_("Street that employs the worker"))
 
     class Meta:
         model = GridWorker

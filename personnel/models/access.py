@@ -170,7 +170,9 @@ class RoleAssignment(models.Model):
             )
         field = SCOPE_FIELDS.get(self.scope_type)
         if field and getattr(self, f"{field}_id") is None:
-            raise ValidationError({field: _("Choose the %(scope)s.") % {"scope": field}})
+            raise ValidationError(
+                {field: _("Choose the %(scope)s.") % {"scope": self.get_scope_type_display()}}
+            )
         stray = [
             name for name in SCOPE_FIELDS.values() if name != field and getattr(self, f"{name}_id")
         ]

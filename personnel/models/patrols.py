@@ -67,7 +67,7 @@ class PatrolPoint(ScopedFieldRecord):
 
     client_id = models.UUIDField(_("client id"), unique=True)
     session = models.ForeignKey(
-        PatrolSession, on_delete=models.PROTECT, related_name="points", verbose_name=_("session")
+        PatrolSession, on_delete=models.PROTECT, related_name="points", verbose_name=_("patrol")
     )
     recorded_at = models.DateTimeField(_("recorded at"))
     lat = models.FloatField(_("latitude"), validators=LAT_VALIDATORS)
@@ -101,7 +101,7 @@ class PatrolCheckIn(ScopedFieldRecord):
         PatrolSession,
         on_delete=models.PROTECT,
         related_name="checkins",
-        verbose_name=_("session"),
+        verbose_name=_("patrol"),
     )
     recorded_at = models.DateTimeField(_("recorded at"))
     lat = models.FloatField(_("latitude"), validators=LAT_VALIDATORS)

@@ -71,7 +71,7 @@ class Attendance(models.Model):
         TrainingSession,
         on_delete=models.PROTECT,
         related_name="attendances",
-        verbose_name=_("session"),
+        verbose_name=_("training session"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -138,7 +138,7 @@ def role_assignment_revoke(
     """End an assignment now. The row stays as history; its permissions go, and the holder
     is told unless ``announce`` is off."""
     if assignment.ended_at is not None:
-        raise ValidationError(_("This assignment has already ended."))
+        raise ValidationError(_("This role assignment has already ended."))
     if not can_grant(grantor=revoked_by, role=assignment.role, scope=assignment.scope):
         raise PermissionDenied(
             _("You can only revoke roles at or below your own, inside your own scope.")
@@ -148,7 +148,7 @@ def role_assignment_revoke(
         ended_at=now, ended_by=revoked_by, state=AssignmentState.ENDED
     )
     if not changed:
-        raise ValidationError(_("This assignment has already ended."))
+        raise ValidationError(_("This role assignment has already ended."))
     user_permissions_sync(user=assignment.user)
     assignment.refresh_from_db()
     if announce:

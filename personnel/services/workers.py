@@ -266,7 +266,7 @@ def grid_assignment_end(
         )
     ended = GridAssignment.objects.filter(pk=assignment.pk, until__isnull=True).update(until=until)
     if not ended:
-        raise ValidationError(_("This assignment has already ended."))
+        raise ValidationError(_("This grid assignment has already ended."))
     role = assignment.role_assignment
     role.refresh_from_db()
     if role.ended_at is None:
