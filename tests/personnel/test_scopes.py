@@ -184,3 +184,13 @@ def test_role_groups_carry_model_permissions(town):
     assert worker.has_perm("personnel.add_patrolsession")
     assert not supervisor.has_perm("personnel.add_patrolsession")
     assert supervisor.has_perm("personnel.view_gridworker")
+
+
+def test_browser_pages_outside_the_scope_are_404(town, client):
+    worker1 = people.with_role("grid_worker", town["grid1"])
+    client.force_login(worker1)
+
+    assert client.get(f"/grids/streets/{town['street1'].pk}/map/").status_code == 200
+    assert client.get(f"/grids/streets/{town['street2'].pk}/map/").status_code == 404
+    index = client.get("/grids/").content.decode()
+    assert town["street1"].name in index and town["street2"].name not in index
