@@ -34,3 +34,21 @@ COMPONENT_TYPES: list[tuple[str, str, str, str]] = [
     ("06", "02", "工地", "construction site"),
     ("06", "03", "水域附属设施", "waterside facility"),
 ]
+
+
+def component_types_ensure(**kwargs) -> None:
+    """Add any shipped component class (and the grid-index stamp row) that is missing.
+
+    Connected to ``post_migrate``: the data migration loads them once, but a database
+    flush (tests that commit, ``manage.py flush``) empties the tables and migrations do not
+    run again. Existing rows are left as the back office may have renamed them.
+    """
+    from grids.models import ComponentType, GridIndexStamp
+
+    present = set(ComponentType.objects.values_list("major_class", "minor_class"))
+    ComponentType.objects.bulk_create(
+        ComponentType(major_class=major, minor_class=minor, name=name, name_en=name_en)
+        for major, minor, name, name_en in COMPONENT_TYPES
+        if (major, minor) not in present
+    )
+    GridIndexStamp.objects.get_or_create(pk=1)
