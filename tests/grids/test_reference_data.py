@@ -17,8 +17,10 @@ def test_component_classes_and_role_groups_survive_a_flush():
 
     assert ComponentType.objects.count() == len(COMPONENT_TYPES)
     assert set(Group.objects.values_list("name", flat=True)) >= {str(role) for role in Role}
-    assert Group.objects.get(name="grid_worker").permissions.filter(
-        codename="add_patrolsession"
-    ).exists()
+    assert (
+        Group.objects.get(name="grid_worker")
+        .permissions.filter(codename="add_patrolsession")
+        .exists()
+    )
     grid = factories.grid()
     assert factories.component(in_grid=grid).type.class_code == "0101"
