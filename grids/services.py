@@ -8,11 +8,9 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.exceptions import StaleObjectError
+from gridgov.versioning import save_versioned
 from grids import geometry
 from grids.models import (
     Community,
@@ -88,26 +86,6 @@ def _set_fields(instance: PlaceT, fields: dict[str, Any]) -> PlaceT:
     return instance
 
 
-def _save_versioned(instance: PlaceT, *, expected_version: int | None) -> PlaceT:
-    """Compare-and-swap save of an existing versioned row; raises StaleObjectError."""
-    model = type(instance)
-    seen = instance.version if expected_version is None else expected_version
-    values = {
-        f.attname: getattr(instance, f.attname)
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.attname not in ("version", "created_at")
-    }
-    values["updated_at"] = timezone.now()
-    changed = model.objects.filter(pk=instance.pk, version=seen).update(
-        version=F("version") + 1, **values
-    )
-    if not changed:
-        raise StaleObjectError(f"{model.__name__} {instance.pk} changed since version {seen}")
-    instance.version = seen + 1
-    instance.updated_at = values["updated_at"]
-    return instance
-
-
 def _place_create(place: PlaceT) -> PlaceT:
     place.full_clean()
     _apply_boundary(place)
@@ -141,7 +119,7 @@ def place_update(*, place: PlaceT, expected_version: int | None = None, **fields
     _set_fields(place, fields)
     place.full_clean()
     _apply_boundary(place)
-    return _save_versioned(place, expected_version=expected_version)
+    return save_versioned(place, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -170,7 +148,7 @@ def grid_update(*, grid: Grid, expected_version: int | None = None, **fields: An
     grid.full_clean()
     _apply_boundary(grid)
     _check_grid_overlap(grid)
-    grid = _save_versioned(grid, expected_version=expected_version)
+    grid = save_versioned(grid, expected_version=expected_version)
     grid_index_touch()
     return grid
 
@@ -225,7 +203,7 @@ def component_update(
         component.grid = None
         _locate_component(component)
     component.full_clean()
-    return _save_versioned(component, expected_version=expected_version)
+    return save_versioned(component, expected_version=expected_version)
 
 
 def grid_validate(*, grid: Grid) -> None:

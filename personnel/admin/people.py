@@ -16,7 +16,8 @@ from personnel.admin.base import AddOnlyAdmin, PersonnelAdmin, unmasked
 from personnel.forms import DepartmentForm, GridAssignmentForm, GridWorkerForm
 from personnel.models import Department, GridAssignment, GridWorker
 from personnel.selectors import mask_phone
-from personnel.services.departments import department_create, department_update, may_manage
+from personnel.services.departments import department_create, department_update
+from personnel.services.roles import may_manage
 from personnel.services.workers import (
     grid_assignment_create,
     grid_assignment_end,

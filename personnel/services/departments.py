@@ -11,15 +11,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from gridgov.versioning import save_versioned
 from grids.models import District, Street
-from grids.services import _save_versioned
-from personnel.choices import AssignmentState
-from personnel.models import Department, RoleAssignment, User
-from personnel.roles import role_permissions
-from personnel.services.roles import assignment_covers
+from personnel.models import Department, User
+from personnel.services.roles import may_manage
 
 DEPARTMENT_FIELDS = frozenset(
     {
@@ -35,22 +32,6 @@ DEPARTMENT_FIELDS = frozenset(
         "active",
     }
 )
-
-
-def may_manage(*, user: User, permission: str, place: Model) -> bool:
-    """Whether ``user`` holds, in force, a role that carries ``permission``
-    (``"personnel.add_gridworker"``) at a scope covering ``place`` (a district, street,
-    community or grid). Superusers may manage everything."""
-    if user.is_superuser:
-        return True
-    if not user.is_active:
-        return False
-    by_role = role_permissions()
-    held = RoleAssignment.objects.filter(user=user, state=AssignmentState.ACTIVE)
-    return any(
-        permission in by_role[assignment.role] and assignment_covers(assignment, place)
-        for assignment in held
-    )
 
 
 def _department_place(department: Department) -> District | Street:
@@ -114,4 +95,4 @@ def department_update(
     for name, value in fields.items():
         setattr(department, name, value)
     department_validate(department=department, user=updated_by, permission=permission)
-    return _save_versioned(department, expected_version=expected_version)
+    return save_versioned(department, expected_version=expected_version)

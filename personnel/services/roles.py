@@ -22,7 +22,7 @@ from personnel.models import (
     User,
 )
 from personnel.models.access import SCOPE_FIELDS
-from personnel.roles import RANK
+from personnel.roles import RANK, role_permissions
 from personnel.scope import forget_scopes
 from personnel.services.notifications import notify
 
@@ -73,6 +73,22 @@ def can_grant(*, grantor: User, role: str, scope: Model) -> bool:
     held = RoleAssignment.objects.filter(user=grantor, state=AssignmentState.ACTIVE)
     return any(
         RANK[assignment.role] >= RANK[role] and assignment_covers(assignment, scope)
+        for assignment in held
+    )
+
+
+def may_manage(*, user: User, permission: str, place: Model) -> bool:
+    """Whether ``user`` holds, in force, a role that carries ``permission``
+    (``"personnel.add_gridworker"``) at a scope covering ``place`` (a district, street,
+    community or grid). Superusers may manage everything."""
+    if user.is_superuser:
+        return True
+    if not user.is_active:
+        return False
+    by_role = role_permissions()
+    held = RoleAssignment.objects.filter(user=user, state=AssignmentState.ACTIVE)
+    return any(
+        permission in by_role[assignment.role] and assignment_covers(assignment, place)
         for assignment in held
     )
 

@@ -16,13 +16,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.versioning import save_versioned
 from grids.models import Grid, Street
-from grids.services import _save_versioned
 from personnel.choices import AssignmentKind, NotificationKind, Role, WorkerStatus
 from personnel.models import GridAssignment, GridWorker, RoleAssignment, User
-from personnel.services.departments import may_manage
 from personnel.services.notifications import notify
-from personnel.services.roles import can_grant, role_assignment_grant, role_assignment_revoke
+from personnel.services.roles import (
+    can_grant,
+    may_manage,
+    role_assignment_grant,
+    role_assignment_revoke,
+)
 
 WORKER_FIELDS = frozenset(
     {"street", "employee_number", "employment_type", "origin", "hire_date", "phone", "status"}
@@ -101,7 +105,7 @@ def worker_update(
         raise ValidationError(
             {"status": _("End this worker's grid assignments before marking them as left.")}
         )
-    return _save_versioned(worker, expected_version=expected_version)
+    return save_versioned(worker, expected_version=expected_version)
 
 
 def _start_of(day: date) -> datetime:
