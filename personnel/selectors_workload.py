@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from grids.models import Grid
 from grids.selectors import grid_list
-from personnel.choices import AssignmentState, Role
+from personnel.choices import AssignmentKind, AssignmentState, Role
 from personnel.models import (
+    GridAssignment,
     GridWorker,
     PatrolCheckIn,
     PatrolDay,
@@ -187,4 +188,33 @@ def worker_track(*, user, worker: User, day: date) -> Track:
         distance_m=totals.distance_m,
         grids=list(grids),
         coverage=list(coverage),
+    )
+
+
+def grid_workload_list(*, user) -> QuerySet[Grid]:
+    """One row per grid the user sees, with its open primary worker (``primary_worker_id``,
+    ``primary_worker_name``), ``patrol_minutes_month`` (minutes patrolled inside the grid by
+    anyone since the first of the local month: the sum of its coverage rows) and
+    ``patrolled_days_month`` (local days of this month with any minute patrolled)."""
+    first = timezone.localdate().replace(day=1)
+    days = PatrolDay.objects.filter(grid_id=OuterRef("pk"), day__gte=first).order_by()
+    minutes = days.values("grid_id").annotate(total=Sum("minutes")).values("total")
+    patrolled = (
+        days.filter(minutes__gt=0)
+        .values("grid_id")
+        .annotate(n=Count("day", distinct=True))
+        .values("n")
+    )
+    primary = GridAssignment.objects.filter(
+        grid_id=OuterRef("pk"), kind=AssignmentKind.PRIMARY, until__isnull=True
+    )
+    return grid_list(user=user).annotate(
+        patrol_minutes_month=Coalesce(
+            Subquery(minutes, output_field=FloatField()), Value(0.0), output_field=FloatField()
+        ),
+        patrolled_days_month=Coalesce(
+            Subquery(patrolled, output_field=IntegerField()), Value(0), output_field=IntegerField()
+        ),
+        primary_worker_id=Subquery(primary.values("worker__user_id")[:1]),
+        primary_worker_name=Subquery(primary.values("worker__user__full_name")[:1]),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from grids.models import Grid
 from personnel.models import GridAssignment, GridWorker, PatrolCheckIn, PatrolDay, PatrolSession
 from personnel.services.patrols import MAX_BATCH_POINTS
 
@@ -181,4 +182,40 @@ class WorkloadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_patrol_hours_this_month(self, row: GridWorker) -> float:
+        return round(row.patrol_minutes_month / 60, 2)
+
+
+class GridWorkloadSerializer(serializers.ModelSerializer):
+    primary_worker = serializers.IntegerField(
+        source="primary_worker_id", read_only=True, allow_null=True
+    )
+    primary_worker_name = serializers.CharField(read_only=True, allow_null=True)
+    patrol_hours_this_month = serializers.SerializerMethodField(
+        help_text=_("Hours patrolled inside the grid since the first of this month (local time).")
+    )
+    patrolled_days_this_month = serializers.IntegerField(
+        source="patrolled_days_month", read_only=True
+    )
+    open_tasks = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("Open tasks in the grid: filled by the incidents app; null until then."),
+    )
+
+    class Meta:
+        model = Grid
+        fields = (
+            "id",
+            "code",
+            "name",
+            "primary_worker",
+            "primary_worker_name",
+            "patrol_hours_this_month",
+            "patrolled_days_this_month",
+            "open_tasks",
+        )
+        read_only_fields = fields
+
+    def get_patrol_hours_this_month(self, row: Grid) -> float:
         return round(row.patrol_minutes_month / 60, 2)

@@ -216,9 +216,19 @@ class WorkloadViewSet(mixins.ListModelMixin, BaseViewSet):
     filterset_class = WorkloadFilterSet
 
 
+class GridWorkloadViewSet(mixins.ListModelMixin, BaseViewSet):
+    """One row per grid the caller sees: its primary worker, the hours and days patrolled
+    inside it this month."""
+
+    selector = selectors_workload.grid_workload_list
+    serializer_class = s.GridWorkloadSerializer
+    filterset_fields = ("street", "community")
+
+
 router = SimpleRouter(trailing_slash=True)
 router.register("patrols", PatrolViewSet, basename="patrol")
 router.register("patrol-days", PatrolDayViewSet, basename="patrol-day")
 router.register("workload", WorkloadViewSet, basename="workload")
+router.register("grid-workload", GridWorkloadViewSet, basename="grid-workload")
 
 urlpatterns = router.urls

@@ -52,6 +52,23 @@ def workload(request):
     )
 
 
+@login_required
+def grid_workload(request):
+    """Grids the user sees with their primary worker and the patrolling done inside them
+    this month; open tasks arrive with the incidents app."""
+    grids = selectors_workload.grid_workload_list(user=request.user).order_by("code")
+    page = Paginator(grids, WORKLOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "personnel/grid_workload.html",
+        {
+            "page": page,
+            "rows": [(grid, grid.patrol_minutes_month / 60) for grid in page],
+            "today": timezone.localdate(),
+        },
+    )
+
+
 def _session_lines(track) -> list[dict]:
     """The track as the map script draws it: one line per session, flagged points apart."""
     lines = []
@@ -110,5 +127,6 @@ def worker_track(request, user_id: int):
 
 urlpatterns = [
     path("workload/", workload, name="workload"),
+    path("workload/grids/", grid_workload, name="grid-workload"),
     path("workers/<int:user_id>/track/", worker_track, name="worker-track"),
 ]

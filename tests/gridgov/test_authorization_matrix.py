@@ -109,6 +109,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("patrol-checkins", "POST"): row(DENIED, DENIED, HIDDEN, INVALID, DENIED, DENIED),
     ("patrol-day-list", "GET"): SIGNED_IN,
     ("workload-list", "GET"): SIGNED_IN,
+    ("grid-workload-list", "GET"): SIGNED_IN,
     # Training: the catalogue is open to all; sessions by street; certificates by holder.
     ("course-list", "GET"): SIGNED_IN,
     ("course-detail", "GET"): SIGNED_IN,

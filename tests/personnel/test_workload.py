@@ -9,7 +9,9 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from personnel.models import PatrolDay
 from personnel.services.workers import grid_assignment_create
 from tests import factories, people
 from tests.personnel.test_patrols import (
@@ -191,3 +193,46 @@ def test_an_invalid_day_shows_today_and_says_so(office):
     assert page.status_code == 200
     assert timezone.localdate().isoformat() in page.content.decode()
     assert "field-error" in page.content.decode()
+
+
+def test_workload_by_grid_shows_the_primary_worker_and_the_patrolling_inside_each_grid(client):
+    first, second = factories.grids(2)
+    staff = people.with_role("street_staff", first.street, "grid-staff")
+    person = people.user("grid-walker", full_name="巡查员 甲")
+    profile = people.worker_profile(person, street=first.street)
+    grid_assignment_create(created_by=people.root(), worker=profile, grid=first, kind="primary")
+    today = timezone.localdate()
+    for offset, minutes in ((0, 90), (1, 30)):
+        day = today - timedelta(days=offset)
+        if day.month != today.month:
+            continue
+        PatrolDay.objects.create(
+            grid=first,
+            street=first.street,
+            community=first.community,
+            district=first.district,
+            worker=person,
+            day=day,
+            minutes=minutes,
+        )
+    expected_days = PatrolDay.objects.filter(grid=first).count()
+    expected_hours = (
+        sum(PatrolDay.objects.filter(grid=first).values_list("minutes", flat=True)) / 60
+    )
+
+    api = APIClient()
+    api.force_authenticate(staff)
+    rows = {row["code"]: row for row in api.get("/api/v1/grid-workload/").json()["results"]}
+    assert rows[first.code]["primary_worker_name"] == "巡查员 甲"
+    assert rows[first.code]["patrol_hours_this_month"] == round(expected_hours, 2)
+    assert rows[first.code]["patrolled_days_this_month"] == expected_days
+    assert rows[second.code]["primary_worker"] is None
+
+    client.force_login(staff)
+    page = client.get("/personnel/workload/grids/").content.decode()
+    assert "巡查员 甲" in page and "No grid worker assigned" in page
+
+    worker_api = APIClient()
+    worker_api.force_authenticate(person)
+    mine = [row["code"] for row in worker_api.get("/api/v1/grid-workload/").json()["results"]]
+    assert mine == [first.code]
