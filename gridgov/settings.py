@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "gridgov.apps.GridGovConfig",
     "grids.apps.GridsConfig",
     "personnel.apps.PersonnelConfig",
+    "incidents.apps.IncidentsConfig",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "personnel.choices.DepartmentKind",
         "AssignmentKindEnum": "personnel.choices.AssignmentKind",
         "NotificationKindEnum": "personnel.choices.NotificationKind",
+        "PriorityEnum": "incidents.choices.Priority",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))
@@ -307,6 +309,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gridgov@localhost")
 EMAIL_TIMEOUT = env.strict_int("EMAIL_TIMEOUT", 10, minimum=1)
 # Absolute base of links in e-mails (https://gridgov.example.gov.cn); empty: relative links.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+
+# Working time for time limits: official calendar (chinesecalendar) plus local overrides.
+# Comma-separated HH:MM-HH:MM intervals of one working day, in local time.
+WORKING_HOURS = env.str("WORKING_HOURS", default="08:30-12:00,13:30-17:30")
 
 # Field work and training.
 # Longest pause between two track points still counted as patrolling.

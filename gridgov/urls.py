@@ -9,6 +9,7 @@ from gridgov import views
 api_v1 = [
     path("", include("grids.api.urls")),
     path("", include("personnel.api.urls")),
+    path("", include("incidents.api.urls")),
 ]
 
 urlpatterns = [

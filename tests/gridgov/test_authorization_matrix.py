@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from incidents.services import category_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import patrol_session_start
 from personnel.services.training import certificate_issue
@@ -130,6 +131,11 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("auth-token-list", "GET"): SIGNED_IN,
     ("auth-token-detail", "DELETE"): WORKERS_OWN,
     ("me", "GET"): SIGNED_IN,
+    # Working calendar: a year (default this one), and a deadline that needs its query.
+    ("calendar", "GET"): SIGNED_IN,
+    ("category-list", "GET"): SIGNED_IN,
+    ("category-detail", "GET"): SIGNED_IN,
+    ("calendar-deadline", "GET"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
     ("schema", "GET"): EVERYONE,
     ("swagger-ui", "GET"): EVERYONE,
 }
@@ -204,6 +210,7 @@ def world(db):
         "certificate": certificate_issue(user=worker, course=course, issued_on=date(2026, 1, 5)).pk,
         "notification": Notification.objects.create(user=worker, title="For the worker").pk,
         "auth-token": token.digest[:16],
+        "category": category_create(code="E01", kind="event", name="市容环境").pk,
     }
     return {"callers": callers, "ids": ids}
 

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from incidents.services import category_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import (
     TrackPoint,
@@ -70,6 +71,7 @@ def city(db, admin_user):
         Course.objects.create(code=f"Q{number + 2}", title="More", hours=1)
         Notification.objects.create(user=admin_user, title=f"Message {number}")
         DeviceToken.objects.create(user=admin_user, device=f"phone {number}")
+        category_create(code=f"E{number + 10:02d}", kind="event", name=f"类别{number}")
 
 
 def _count(client, url: str, query: dict) -> tuple[int, int]:

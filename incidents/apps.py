@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+_CATALOGUE_MODELS = ("category", "slapolicy", "calendaroverride")
+_CATALOGUE_VIEW = {f"incidents.view_{model}" for model in _CATALOGUE_MODELS}
+_CATALOGUE_EDIT = {
+    f"incidents.{verb}_{model}" for model in _CATALOGUE_MODELS for verb in ("add", "change")
+}
+
+
+class IncidentsConfig(AppConfig):
+    name = "incidents"
+    verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        from personnel.choices import Role
+        from personnel.roles import register_role_permissions
+
+        # The catalogue and the calendar are city-wide reference data: every role reads
+        # them; the command centre keeps them.
+        mapping = {role: set(_CATALOGUE_VIEW) for role in Role}
+        for role in (Role.ADMIN, Role.STREET_STAFF):
+            mapping[role] |= _CATALOGUE_EDIT
+        register_role_permissions(mapping)

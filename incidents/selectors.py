@@ -1,0 +1,55 @@
+"""Reads of the case catalogue and the calendar overrides, always for a user.
+
+Categories, SLA policies and calendar overrides are city-wide reference data: every signed-in
+user sees all of them (a grid worker picks a category when reporting, a department reads the
+limits it is held to); anonymous callers see none.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+
+from incidents.choices import Priority, Stage
+from incidents.models import CalendarOverride, Category, SlaPolicy
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _rank(field: str, values: list[str]) -> Case:
+    """Order by the declared order of a choice set rather than alphabetically."""
+    return Case(
+        *(When(**{field: value}, then=Value(index)) for index, value in enumerate(values)),
+        default=Value(len(values)),
+        output_field=IntegerField(),
+    )
+
+
+def sla_policy_order() -> tuple[Case, Case]:
+    """Policies from emergency to normal, each in the order of the case's stages."""
+    return _rank("priority", Priority.values), _rank("stage", Stage.values)
+
+
+def category_list(*, user, with_policies: bool = False) -> QuerySet[Category]:
+    """Every category for a signed-in user; ``with_policies`` prefetches each category's
+    SLA policies, in priority and stage order, in one query for the whole page."""
+    if not _signed_in(user):
+        return Category.objects.none()
+    categories = Category.objects.select_related("parent", "lead_department")
+    if with_policies:
+        policies = SlaPolicy.objects.order_by(*sla_policy_order())
+        categories = categories.prefetch_related(Prefetch("policies", queryset=policies))
+    return categories
+
+
+def sla_policy_list(*, user) -> QuerySet[SlaPolicy]:
+    if not _signed_in(user):
+        return SlaPolicy.objects.none()
+    return SlaPolicy.objects.select_related("category")
+
+
+def calendar_override_list(*, user) -> QuerySet[CalendarOverride]:
+    if not _signed_in(user):
+        return CalendarOverride.objects.none()
+    return CalendarOverride.objects.all()
