@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CategoryKind(models.TextChoices):
@@ -24,11 +25,11 @@ class Stage(models.TextChoices):
 
 
 class LimitUnit(models.TextChoices):
-    MINUTES = "minutes", _("minutes")
-    HOURS = "hours", _("hours")
-    WORKING_MINUTES = "working_minutes", _("working minutes")
-    WORKING_HOURS = "working_hours", _("working hours")
-    WORKING_DAYS = "working_days", _("working days")
+    MINUTES = "minutes", pgettext_lazy("time unit", "minutes")
+    HOURS = "hours", pgettext_lazy("time unit", "hours")
+    WORKING_MINUTES = "working_minutes", pgettext_lazy("time unit", "working minutes")
+    WORKING_HOURS = "working_hours", pgettext_lazy("time unit", "working hours")
+    WORKING_DAYS = "working_days", pgettext_lazy("time unit", "working days")
 
 
 class OverrideKind(models.TextChoices):

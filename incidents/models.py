@@ -115,7 +115,10 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category.code} {self.priority} {self.stage}: {self.amount} {self.unit}"
+        return (
+            f"{self.category.code} {self.get_priority_display()} {self.get_stage_display()}: "
+            f"{self.amount} {self.get_unit_display()}"
+        )
 
     def clean(self) -> None:
         super().clean()
