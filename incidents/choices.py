@@ -35,3 +35,82 @@ class LimitUnit(models.TextChoices):
 class OverrideKind(models.TextChoices):
     HOLIDAY = "holiday", _("local holiday")
     WORKDAY = "workday", _("extra working day")
+
+
+class Source(models.TextChoices):
+    PATROL = "patrol", _("patrol")
+    SELF_HANDLED = "self_handled", _("self-handled")
+    HOTLINE = "hotline", _("12345 hotline")
+    RESIDENT = "resident", _("resident app or web")
+    OPEN311 = "open311", _("Open311")
+    DEPARTMENT = "department", _("department")
+    SENSOR = "sensor", _("sensor")
+    LEADER = "leader", _("leader instruction")
+
+
+# Sources whose reports a grid worker verifies on site before filing.
+PUBLIC_SOURCES = frozenset({Source.HOTLINE, Source.RESIDENT, Source.OPEN311})
+
+
+class Status(models.TextChoices):
+    """The canonical states of a case (DOMAIN.md, "The closed loop of a case")."""
+
+    REPORTED = "reported", _("reported")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+    VERIFYING = "verifying", _("verifying")
+    FILED = "filed", _("filed")
+    VOIDED = "voided", _("voided")
+    DISPATCHED = "dispatched", _("dispatched")
+    IN_HANDLING = "in_handling", _("in handling")
+    HANDLED = "handled", _("handled")
+    CHECKING = "checking", _("checking")
+    CLOSED = "closed", _("closed")
+    REWORK = "rework", _("rework")
+    EVALUATED = "evaluated", _("evaluated")
+
+
+FINAL_STATUSES = frozenset({Status.REJECTED, Status.VOIDED, Status.CLOSED, Status.EVALUATED})
+
+
+class Action(models.TextChoices):
+    REPORT = "report", _("report")
+    ACCEPT = "accept", _("accept")
+    REJECT = "reject", _("reject")
+    MERGE = "merge", _("merge as duplicate")
+    REQUEST_VERIFICATION = "request_verification", _("send for verification")
+    VERIFY = "verify", _("verify on site")
+    FILE = "file", _("file")
+    VOID = "void", _("void")
+    DISPATCH = "dispatch", _("dispatch")
+    TAKE = "take", _("take on")
+    RETURN = "return", _("return to dispatch")
+    SUBMIT = "submit", _("submit the result")
+    REQUEST_EXTENSION = "request_extension", _("ask for an extension")
+    APPROVE_EXTENSION = "approve_extension", _("approve the extension")
+    DENY_EXTENSION = "deny_extension", _("deny the extension")
+    PARK = "park", _("park")
+    RESUME = "resume", _("resume")
+    REQUEST_VOID = "request_void", _("ask to void")
+    START_CHECK = "start_check", _("start the check")
+    CLOSE = "close", _("close")
+    REWORK = "rework", _("send back for rework")
+    RATE = "rate", _("rate")
+    REOPEN = "reopen", _("reopen")
+    COMMENT = "comment", _("comment")
+    ESCALATE = "escalate", _("escalate")
+
+
+class SlaColour(models.TextChoices):
+    GREEN = "green", _("green")
+    YELLOW = "yellow", _("yellow")
+    RED = "red", _("red")
+
+
+class Level(models.IntegerChoices):
+    """The escalation ladder: a case starts with its grid and only ever moves up."""
+
+    GRID = 0, _("grid")
+    COMMUNITY = 1, _("community")
+    STREET = 2, _("street")
+    DISTRICT = 3, _("district")

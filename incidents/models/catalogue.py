@@ -1,7 +1,4 @@
-"""Case catalogue and time rules: categories, SLA policies and local calendar overrides.
-
-Tickets, events and the workflow arrive in later parts of the incidents issue.
-"""
+"""Case catalogue and time rules: categories, SLA policies and local calendar overrides."""
 
 from __future__ import annotations
 

@@ -1,0 +1,367 @@
+"""The case workflow as one table, and the one function that applies it.
+
+``WORKFLOW[(status, action)]`` says where the action leads, who may take it and what it
+checks. ``ticket_act`` is the only way a ticket's status, stage or level changes: the API,
+the browser and the admin all call it. It refuses an action the current status does not
+offer (``ActionNotAllowed``, listing those it does), an actor without a role for it
+(PermissionDenied), and a stale version (StaleObjectError); otherwise it updates the ticket
+by compare-and-swap on its version and writes exactly one event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.exceptions import StaleObjectError
+from incidents import calendar
+from incidents.choices import (
+    PUBLIC_SOURCES,
+    Action,
+    Level,
+    LimitUnit,
+    Priority,
+    SlaColour,
+    Stage,
+    Status,
+)
+from incidents.models import SlaPolicy, Ticket, TicketEvent
+from personnel.choices import AssignmentState, Role
+from personnel.models import Department, RoleAssignment, User
+
+REPORTER = "reporter"  # a pseudo-role: the user who reported the ticket
+STAFF = frozenset({Role.STREET_STAFF})
+FIELD = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF})
+HANDLERS = frozenset({Role.DEPT_HANDLER, *FIELD})
+ANYONE_IN_SCOPE = frozenset(
+    {
+        Role.STREET_STAFF,
+        Role.SUPERVISOR,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_CHIEF,
+        Role.GRID_WORKER,
+        Role.DEPT_HANDLER,
+    }
+)
+# Actions after which the stage's clock starts afresh even though the stage is the same.
+RESTARTS_CLOCK = frozenset({Action.RETURN, Action.REWORK, Action.REOPEN})
+REOPEN_WINDOW = timedelta(days=7)
+UNSATISFIED_AT_MOST = 2  # ratings 1 and 2 are "unsatisfied"
+WARN_SHARE = 0.8  # yellow once 80 % of a stage's limit is used
+
+# The timed stage of each status; statuses not listed run no clock.
+STATUS_STAGE = {
+    Status.REPORTED: Stage.ACCEPT,
+    Status.VERIFYING: Stage.VERIFY,
+    Status.ACCEPTED: Stage.DISPATCH,
+    Status.FILED: Stage.DISPATCH,
+    Status.DISPATCHED: Stage.HANDLE,
+    Status.IN_HANDLING: Stage.HANDLE,
+    Status.REWORK: Stage.HANDLE,
+    Status.HANDLED: Stage.CHECK,
+    Status.CHECKING: Stage.CHECK,
+}
+
+Guard = Callable[[Ticket, dict[str, Any], datetime], dict[str, Any]]
+
+
+class ActionNotAllowed(Exception):
+    """The action does not exist in the ticket's current status (the API answers 409)."""
+
+    def __init__(self, status: str, action: str, allowed: list[str]) -> None:
+        super().__init__(f"{action} is not allowed in status {status}")
+        self.status, self.action, self.allowed = status, action, allowed
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Where an action leads (``to`` None: the status stays), who may take it, and the
+    guard that checks its data and returns the extra field changes."""
+
+    to: str | None
+    roles: frozenset[str]
+    guard: Guard | None = None
+    needs_note: bool = False
+
+
+def _public_only(ticket: Ticket, data: dict, now: datetime) -> dict:
+    if ticket.source not in PUBLIC_SOURCES:
+        raise ValidationError(_("Only reports from the public are verified on site."))
+    return {}
+
+
+def _dispatch(ticket: Ticket, data: dict, now: datetime) -> dict:
+    """To a lead department (the one named, else the category's default), or with
+    ``to_grid`` to the grid itself for simple matters."""
+    if data.get("to_grid") is True:
+        return {"lead_department": None}
+    department_id = data.get("lead_department") or ticket.category.lead_department_id
+    department = Department.objects.filter(pk=department_id, active=True).first()
+    if department is None or department.district_id != ticket.district_id:
+        raise ValidationError(
+            {"lead_department": _("Choose an active department of this district.")}
+        )
+    return {"lead_department": department}
+
+
+def _merge(ticket: Ticket, data: dict, now: datetime) -> dict:
+    original = Ticket.objects.filter(pk=data.get("duplicate_of")).first()
+    if original is None or original.pk == ticket.pk or original.district_id != ticket.district_id:
+        raise ValidationError({"duplicate_of": _("Choose another ticket of this district.")})
+    return {"duplicate_of": original}
+
+
+def _extension(ticket: Ticket, data: dict, now: datetime) -> dict:
+    try:
+        amount = int(data.get("amount"))
+        unit = LimitUnit(data.get("unit"))
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"amount": _("Give the extension as an amount and a unit.")}
+        ) from None
+    if amount < 1 or ticket.stage_due_at is None:
+        raise ValidationError({"amount": _("Give a positive amount for a running stage.")})
+    due = calendar.due_at(
+        ticket.stage_due_at, amount, unit, plain_clock=ticket.priority == Priority.EMERGENCY
+    )
+    return _timed(ticket.stage_started_at, due) | {"sla_colour": _colour(ticket, due, now)}
+
+
+def _park(ticket: Ticket, data: dict, now: datetime) -> dict:
+    if ticket.paused_at is not None:
+        raise ValidationError(_("This ticket is already parked."))
+    return {"paused_at": now}
+
+
+def _resume(ticket: Ticket, data: dict, now: datetime) -> dict:
+    if ticket.paused_at is None:
+        raise ValidationError(_("This ticket is not parked."))
+    paused = now - ticket.paused_at
+    changes = {
+        "paused_at": None,
+        "paused_seconds": ticket.paused_seconds + int(paused.total_seconds()),
+    }
+    if ticket.stage_due_at is not None:
+        # Parking stops the clock: the time parked is added to the deadline.
+        changes |= _timed(ticket.stage_started_at, ticket.stage_due_at + paused)
+    return changes
+
+
+def _rework(ticket: Ticket, data: dict, now: datetime) -> dict:
+    return {"rework_count": ticket.rework_count + 1}
+
+
+def _close(ticket: Ticket, data: dict, now: datetime) -> dict:
+    return {"closed_at": now}
+
+
+def _rate(ticket: Ticket, data: dict, now: datetime) -> dict:
+    try:
+        score = int(data.get("satisfaction"))
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError({"satisfaction": _("Rate from 1 to 5.")})
+    return {"satisfaction": score}
+
+
+def _reopen(ticket: Ticket, data: dict, now: datetime) -> dict:
+    if ticket.closed_at is None or now - ticket.closed_at > REOPEN_WINDOW:
+        raise ValidationError(_("A ticket can be reopened within 7 days of closing."))
+    if ticket.satisfaction is not None and ticket.satisfaction > UNSATISFIED_AT_MOST:
+        raise ValidationError(_("Only an unsatisfied rating reopens a ticket."))
+    return {"rework_count": ticket.rework_count + 1, "closed_at": None}
+
+
+def _escalate(ticket: Ticket, data: dict, now: datetime) -> dict:
+    if ticket.level >= Level.DISTRICT:
+        raise ValidationError(_("This ticket is already at district level."))
+    return {"level": ticket.level + 1}
+
+
+def _t(to, roles, guard=None, *, note=False) -> Transition:
+    return Transition(to=to, roles=frozenset(roles), guard=guard, needs_note=note)
+
+
+_OPEN_ANYTIME = {
+    Action.COMMENT: _t(None, ANYONE_IN_SCOPE | {REPORTER}, note=True),
+    Action.ESCALATE: _t(None, {Role.STREET_STAFF, Role.SUPERVISOR}, _escalate, note=True),
+}
+
+WORKFLOW: dict[tuple[str, str], Transition] = {
+    (Status.REPORTED, Action.ACCEPT): _t(Status.ACCEPTED, STAFF),
+    (Status.REPORTED, Action.REJECT): _t(Status.REJECTED, STAFF, note=True),
+    (Status.REPORTED, Action.MERGE): _t(Status.REJECTED, STAFF, _merge),
+    (Status.ACCEPTED, Action.REQUEST_VERIFICATION): _t(Status.VERIFYING, STAFF, _public_only),
+    (Status.ACCEPTED, Action.FILE): _t(Status.FILED, STAFF),
+    (Status.ACCEPTED, Action.VOID): _t(Status.VOIDED, STAFF, note=True),
+    (Status.VERIFYING, Action.VERIFY): _t(Status.ACCEPTED, FIELD),
+    (Status.VERIFYING, Action.VOID): _t(Status.VOIDED, STAFF, note=True),
+    (Status.FILED, Action.DISPATCH): _t(Status.DISPATCHED, STAFF, _dispatch),
+    (Status.FILED, Action.VOID): _t(Status.VOIDED, STAFF, note=True),
+    (Status.DISPATCHED, Action.TAKE): _t(Status.IN_HANDLING, HANDLERS),
+    (Status.DISPATCHED, Action.RETURN): _t(Status.FILED, HANDLERS, note=True),
+    (Status.IN_HANDLING, Action.SUBMIT): _t(Status.HANDLED, HANDLERS),
+    (Status.IN_HANDLING, Action.RETURN): _t(Status.FILED, HANDLERS, note=True),
+    (Status.IN_HANDLING, Action.REQUEST_EXTENSION): _t(None, HANDLERS, note=True),
+    (Status.IN_HANDLING, Action.APPROVE_EXTENSION): _t(None, STAFF, _extension),
+    (Status.IN_HANDLING, Action.DENY_EXTENSION): _t(None, STAFF, note=True),
+    (Status.IN_HANDLING, Action.PARK): _t(None, STAFF, _park, note=True),
+    (Status.IN_HANDLING, Action.RESUME): _t(None, STAFF, _resume),
+    (Status.IN_HANDLING, Action.REQUEST_VOID): _t(None, HANDLERS, note=True),
+    (Status.IN_HANDLING, Action.VOID): _t(Status.VOIDED, STAFF, note=True),
+    (Status.REWORK, Action.TAKE): _t(Status.IN_HANDLING, HANDLERS),
+    (Status.HANDLED, Action.START_CHECK): _t(Status.CHECKING, FIELD | STAFF),
+    (Status.CHECKING, Action.CLOSE): _t(Status.CLOSED, FIELD | STAFF, _close),
+    (Status.CHECKING, Action.REWORK): _t(Status.REWORK, FIELD | STAFF, _rework, note=True),
+    (Status.CLOSED, Action.RATE): _t(Status.EVALUATED, STAFF | {REPORTER}, _rate),
+    (Status.CLOSED, Action.REOPEN): _t(Status.REWORK, STAFF | {REPORTER}, _reopen, note=True),
+    (Status.EVALUATED, Action.REOPEN): _t(Status.REWORK, STAFF | {REPORTER}, _reopen, note=True),
+}
+for _status in Status:
+    if _status not in (Status.REJECTED, Status.VOIDED, Status.CLOSED, Status.EVALUATED):
+        for _action, _transition in _OPEN_ANYTIME.items():
+            WORKFLOW[(_status, _action)] = _transition
+
+
+def allowed_actions(status: str) -> list[str]:
+    """The actions the workflow offers in ``status``, in table order."""
+    return [action for (state, action) in WORKFLOW if state == status]
+
+
+def actor_roles(user: User, ticket: Ticket) -> set[str]:
+    """The roles ``user`` holds over ``ticket``: place roles whose scope covers its grid,
+    dept_handler on its lead department, and ``reporter`` when the user reported it.
+    An administrator (superuser or admin role over the ticket) holds every role."""
+    roles: set[str] = {REPORTER} if ticket.reporter_id == user.pk else set()
+    if user.is_superuser:
+        return roles | {str(role) for role in Role}
+    place = {
+        "district": ticket.district_id,
+        "street": ticket.street_id,
+        "community": ticket.community_id,
+        "grid": ticket.grid_id,
+        "department": ticket.lead_department_id,
+    }
+    held = RoleAssignment.objects.filter(user=user, state=AssignmentState.ACTIVE).values_list(
+        "role", "scope_type", "district_id", "street_id", "community_id", "grid_id", "department_id"
+    )
+    for role, scope_type, *ids in held:
+        scope_id = dict(zip(place, ids, strict=True))[scope_type]
+        if scope_id is not None and scope_id == place[scope_type]:
+            roles.add(role)
+    if Role.ADMIN in roles:
+        roles |= {str(role) for role in Role}
+    return roles
+
+
+def _timed(start: datetime | None, due: datetime | None) -> dict[str, Any]:
+    if start is None or due is None:
+        return {"stage_due_at": due, "stage_warn_at": None}
+    return {"stage_due_at": due, "stage_warn_at": start + (due - start) * WARN_SHARE}
+
+
+def _colour(ticket: Ticket, due: datetime | None, now: datetime) -> str:
+    if due is None:
+        return SlaColour.GREEN
+    start = ticket.stage_started_at or now
+    if now >= due:
+        return SlaColour.RED
+    return SlaColour.YELLOW if now >= start + (due - start) * WARN_SHARE else SlaColour.GREEN
+
+
+def stage_fields(ticket: Ticket, status: str, now: datetime) -> dict[str, Any]:
+    """The clock of the stage ``status`` runs, started ``now``: its due and warning times
+    from the SLA policy of the ticket's category and priority (no policy, no clock)."""
+    stage = STATUS_STAGE.get(status, "")
+    if not stage:
+        return {
+            "stage": "",
+            "stage_started_at": None,
+            "stage_due_at": None,
+            "stage_warn_at": None,
+            "paused_at": None,
+            "sla_colour": SlaColour.GREEN,
+        }
+    policy = SlaPolicy.objects.filter(
+        category_id=ticket.category_id, priority=ticket.priority, stage=stage
+    ).first()
+    due = (
+        calendar.due_at(
+            now, policy.amount, policy.unit, plain_clock=ticket.priority == Priority.EMERGENCY
+        )
+        if policy
+        else None
+    )
+    return {
+        "stage": stage,
+        "stage_started_at": now,
+        "paused_at": None,
+        "sla_colour": SlaColour.GREEN,
+        **_timed(now, due),
+    }
+
+
+@transaction.atomic
+def ticket_act(
+    *,
+    ticket: Ticket,
+    actor: User,
+    action: str,
+    expected_version: int,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> Ticket:
+    """Apply ``action`` to ``ticket`` for ``actor``; returns the updated ticket.
+
+    The one path for every state change: looks the action up in WORKFLOW, checks the
+    actor's roles over the ticket and the action's guard, updates the ticket by
+    compare-and-swap on ``expected_version`` and writes one event.
+    """
+    data = dict(data or {})
+    transition = WORKFLOW.get((ticket.status, action))
+    if transition is None:
+        raise ActionNotAllowed(ticket.status, action, allowed_actions(ticket.status))
+    if not transition.roles & actor_roles(actor, ticket):
+        raise PermissionDenied(_("Your roles do not allow this action on this ticket."))
+    if transition.needs_note and not note.strip():
+        raise ValidationError({"note": _("Say why: this action needs a note.")})
+    now = timezone.now()
+    changes = transition.guard(ticket, data, now) if transition.guard else {}
+    to_status = transition.to or ticket.status
+    if to_status != ticket.status:
+        changes["status"] = to_status
+        if STATUS_STAGE.get(to_status, "") != ticket.stage or action in RESTARTS_CLOCK:
+            changes = stage_fields(ticket, to_status, now) | changes
+    if action == Action.TAKE:
+        changes["assignee"] = actor
+    updated = Ticket.objects.filter(pk=ticket.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=now, **changes
+    )
+    if not updated:
+        raise StaleObjectError(f"ticket {ticket.pk} changed since version {expected_version}")
+    TicketEvent.objects.create(
+        ticket=ticket,
+        action=action,
+        from_status=ticket.status,
+        to_status=to_status,
+        actor=actor,
+        at=now,
+        note=note,
+        data=_jsonable(data),
+    )
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value for key, value in data.items() if isinstance(value, str | int | float | bool)
+    }
