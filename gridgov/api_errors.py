@@ -86,5 +86,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         kind = "validation_error"
     else:
         kind = "server_error" if response.status_code >= 500 else "client_error"
-    response.data = {"type": kind, "errors": errors}
+    # An exception may carry more for the client (e.g. the actions a ticket allows now).
+    response.data = {"type": kind, "errors": errors, **getattr(exc, "extra", {})}
     return response

@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "AssignmentKindEnum": "personnel.choices.AssignmentKind",
         "NotificationKindEnum": "personnel.choices.NotificationKind",
         "PriorityEnum": "incidents.choices.Priority",
+        "TicketStatusEnum": "incidents.choices.Status",
+        "WorkerStatusEnum": "personnel.choices.WorkerStatus",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))

@@ -21,4 +21,10 @@ class IncidentsConfig(AppConfig):
         mapping = {role: set(_CATALOGUE_VIEW) for role in Role}
         for role in (Role.ADMIN, Role.STREET_STAFF):
             mapping[role] |= _CATALOGUE_EDIT
+        # Tickets: everyone reads those in scope; reporting is for the command centre and
+        # the people in the field. Workflow actions are decided by the workflow table.
+        for role in Role:
+            mapping[role] |= {"incidents.view_ticket", "incidents.view_ticketevent"}
+        for role in (Role.ADMIN, Role.STREET_STAFF, Role.GRID_WORKER, Role.GRID_CHIEF):
+            mapping[role].add("incidents.add_ticket")
         register_role_permissions(mapping)

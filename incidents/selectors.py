@@ -7,10 +7,11 @@ limits it is held to); anonymous callers see none.
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from incidents.choices import Priority, Stage
-from incidents.models import CalendarOverride, Category, SlaPolicy
+from incidents.models import CalendarOverride, Category, SlaPolicy, Ticket, TicketEvent
+from personnel.scope import scope_for
 
 
 def _signed_in(user) -> bool:
@@ -53,3 +54,22 @@ def calendar_override_list(*, user) -> QuerySet[CalendarOverride]:
     if not _signed_in(user):
         return CalendarOverride.objects.none()
     return CalendarOverride.objects.all()
+
+
+def ticket_list(*, user) -> QuerySet[Ticket]:
+    """Tickets in the user's area (by their scope foreign keys), those led by a department
+    the user works for, and those the user reported."""
+    if not _signed_in(user):
+        return Ticket.objects.none()
+    tickets = Ticket.objects.select_related("category", "grid", "lead_department", "assignee")
+    scope = scope_for(user)
+    if scope.is_global:
+        return tickets
+    return tickets.filter(
+        scope.area_q() | Q(lead_department_id__in=scope.department_ids) | Q(reporter=user)
+    )
+
+
+def ticket_event_list(*, user, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The history of a ticket the user may see, oldest first."""
+    return TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("incidents.api.calendar")),
     path("", include("incidents.api.categories")),
+    path("", include("incidents.api.tickets")),
 ]

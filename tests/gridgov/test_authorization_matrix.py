@@ -23,7 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from incidents.choices import Action
 from incidents.services import category_create
+from incidents.services.tickets import ticket_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import patrol_session_start
 from personnel.services.training import certificate_issue
@@ -32,6 +34,7 @@ from tests import factories, people
 from tests.api_routes import api_routes, route_url
 
 OK, DENIED, HIDDEN, INVALID, PRECONDITION = "ok", "denied", "hidden", "invalid", "precondition"
+CONFLICT = "conflict"  # 409: the ticket's status does not offer the action
 PRINCIPALS = ("anonymous", "plain", "outsider", "worker", "staff", "admin")
 
 
@@ -48,6 +51,27 @@ STAFF_EDIT = row(DENIED, DENIED, DENIED, DENIED, PRECONDITION, PRECONDITION)
 ABOVE_THE_GRID = row(DENIED, HIDDEN, OK, OK, OK, OK)
 IN_THE_GRID = row(DENIED, HIDDEN, HIDDEN, OK, OK, OK)
 WORKERS_OWN = row(DENIED, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN)
+
+
+def _ticket_action_rows() -> dict[tuple[str, str], dict[str, str]]:
+    """Workflow actions on a reported ticket, with an empty body: the status offers only
+    accept, reject, merge, comment and escalate (anything else is 409 for everyone in
+    scope); the reporting worker may only comment; the rest need a note or a target."""
+    offered = {
+        "accept": row(DENIED, HIDDEN, HIDDEN, DENIED, OK, OK),
+        "reject": row(DENIED, HIDDEN, HIDDEN, DENIED, INVALID, INVALID),
+        "merge": row(DENIED, HIDDEN, HIDDEN, DENIED, INVALID, INVALID),
+        "comment": row(DENIED, HIDDEN, HIDDEN, INVALID, INVALID, INVALID),
+        "escalate": row(DENIED, HIDDEN, HIDDEN, DENIED, INVALID, INVALID),
+    }
+    rows = {}
+    for action in Action:
+        if action == Action.REPORT:
+            continue
+        expected = offered.get(action, row(DENIED, HIDDEN, HIDDEN, CONFLICT, CONFLICT, CONFLICT))
+        rows[(f"ticket-{action.replace('_', '-')}", "POST")] = expected
+    return rows
+
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     # Places: the places above one's grid are shown, sibling grids are not.
@@ -136,6 +160,12 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("category-list", "GET"): SIGNED_IN,
     ("category-detail", "GET"): SIGNED_IN,
     ("calendar-deadline", "GET"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
+    # Tickets: the one in `world` was reported by the worker and awaits acceptance.
+    ("ticket-list", "GET"): SIGNED_IN,
+    ("ticket-list", "POST"): row(DENIED, DENIED, INVALID, INVALID, INVALID, INVALID),
+    ("ticket-detail", "GET"): IN_THE_GRID,
+    ("ticket-events", "GET"): IN_THE_GRID,
+    **_ticket_action_rows(),
     ("schema", "GET"): EVERYONE,
     ("swagger-ui", "GET"): EVERYONE,
 }
@@ -153,6 +183,7 @@ def _outcome(status: int) -> str:
         404: HIDDEN,
         400: INVALID,
         428: PRECONDITION,
+        409: CONFLICT,
     }.get(status, f"unexpected {status}")
 
 
@@ -194,6 +225,7 @@ def world(db):
         ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=4),
     )
     token, _plain_token = DeviceToken.objects.create(user=worker, device="matrix phone")
+    major = category_create(code="E01", kind="event", name="市容环境")
     ids = {
         "district": grid.district.pk,
         "street": grid.street.pk,
@@ -210,9 +242,22 @@ def world(db):
         "certificate": certificate_issue(user=worker, course=course, issued_on=date(2026, 1, 5)).pk,
         "notification": Notification.objects.create(user=worker, title="For the worker").pk,
         "auth-token": token.digest[:16],
-        "category": category_create(code="E01", kind="event", name="市容环境").pk,
+        "category": major.pk,
+        "ticket": ticket_create(
+            reporter=worker,
+            source="patrol",
+            category=category_create(code="E0101", kind="event", name="暴露垃圾", parent=major),
+            lat=grid.centroid_lat,
+            lng=grid.centroid_lng,
+        ).pk,
     }
     return {"callers": callers, "ids": ids}
+
+
+def _object_key(route_name: str, ids: dict) -> str:
+    """The longest object key the route name starts with ("grid-assignment-end" →
+    "grid-assignment", "ticket-request-verification" → "ticket")."""
+    return max((key for key in ids if route_name.startswith(f"{key}-")), key=len)
 
 
 def _client(user) -> APIClient:
@@ -228,7 +273,7 @@ def test_route_answers_each_principal_as_the_matrix_says(route, method, world):
     expected = MATRIX.get((route.name, method))
     if expected is None:
         pytest.fail(f"no matrix entry for {route.name} {method}")
-    pk = world["ids"].get(route.name.rsplit("-", 1)[0]) if route.needs_pk else None
+    pk = world["ids"][_object_key(route.name, world["ids"])] if route.needs_pk else None
     url = route_url(route, pk)
     got = {}
     for principal in PRINCIPALS:

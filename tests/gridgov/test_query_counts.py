@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents.services import category_create
+from incidents.services.tickets import ticket_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import (
     TrackPoint,
@@ -41,6 +42,12 @@ def city(db, admin_user):
     grid and role assignments, patrols with coverage, courses, training sessions and
     certificates; and the superuser's own notifications and device tokens."""
     course = Course.objects.create(code="Q1", title="Basics", hours=2, certificate_months=12)
+    rubbish = category_create(
+        code="E9901",
+        kind="event",
+        name="暴露垃圾",
+        parent=category_create(code="E99", kind="event", name="市容环境"),
+    )
     start = timezone.now() - timedelta(hours=2)
     for number in range(ROWS):
         district = factories.district(code=f"{371500 + number}")
@@ -72,6 +79,13 @@ def city(db, admin_user):
         Notification.objects.create(user=admin_user, title=f"Message {number}")
         DeviceToken.objects.create(user=admin_user, device=f"phone {number}")
         category_create(code=f"E{number + 10:02d}", kind="event", name=f"类别{number}")
+        ticket_create(
+            reporter=person,
+            source="patrol",
+            category=rubbish,
+            lat=grid.centroid_lat,
+            lng=grid.centroid_lng,
+        )
 
 
 def _count(client, url: str, query: dict) -> tuple[int, int]:

@@ -1,0 +1,120 @@
+"""The ticket API: report, list and read tickets, read their history, and one POST route
+per workflow action (``/api/v1/tickets/{id}/<action>/``), all through the workflow."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from gridgov.api import BaseViewSet
+from incidents import selectors
+from incidents.api import ticket_serializers as s
+from incidents.choices import Action
+from incidents.services.tickets import ticket_create
+from incidents.workflow import ActionNotAllowed, ticket_act
+
+
+class ActionConflict(exceptions.APIException):
+    """The ticket's status does not offer this action (409), with those it does."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "action_not_allowed"
+
+    def __init__(self, refusal: ActionNotAllowed) -> None:
+        super().__init__(
+            _("“%(action)s” is not possible while the ticket is %(status)s.")
+            % {"action": refusal.action, "status": refusal.status}
+        )
+        self.extra = {"allowed_actions": refusal.allowed}
+
+
+class TicketViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BaseViewSet
+):
+    """Tickets in the caller's scope. Reporting needs the permission to add tickets;
+    actions are open to any signed-in user in scope and the workflow decides who may act."""
+
+    selector = selectors.ticket_list
+    serializer_class = s.TicketSerializer
+    filterset_fields = {
+        "status": ["exact"],
+        "sla_colour": ["exact"],
+        "grid": ["exact"],
+        "community": ["exact"],
+        "street": ["exact"],
+        "category": ["exact"],
+        "priority": ["exact"],
+        "source": ["exact"],
+        "created_at": ["gte", "lte"],
+    }
+
+    def get_permissions(self):
+        if self.action in ACTION_METHODS or self.action == "events":
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer})
+    def create(self, request, *args, **kwargs):
+        body = s.TicketCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ticket = ticket_create(reporter=request.user, **body.validated_data)
+        self._etag_instance = ticket
+        return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.TicketEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def events(self, request, pk=None):
+        """The ticket's history, oldest first."""
+        ticket = self.get_object()
+        events = selectors.ticket_event_list(user=request.user, ticket=ticket)
+        return Response(s.TicketEventSerializer(events, many=True).data)
+
+    def _act(self, request, name: str) -> Response:
+        ticket = self.get_object()
+        body = s.ActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        note = data.pop("note", "")
+        expected = ticket.version
+        if request.headers.get("If-Match"):
+            expected = self.expected_version(ticket)
+        try:
+            ticket = ticket_act(
+                ticket=ticket,
+                actor=request.user,
+                action=name,
+                expected_version=expected,
+                note=note,
+                data=data,
+            )
+        except ActionNotAllowed as refusal:
+            raise ActionConflict(refusal) from None
+        self._etag_instance = ticket
+        return Response(self.get_serializer(ticket).data)
+
+
+def _action_view(name: str):
+    @extend_schema(request=s.ActionSerializer, responses={200: s.TicketSerializer})
+    def view(self, request, pk=None):
+        return self._act(request, name)
+
+    # Methods are prefixed: an action named "dispatch" must not replace APIView.dispatch.
+    view.__name__ = f"act_{name}"
+    view.__doc__ = f"Workflow action “{name}” on the ticket (see incidents.workflow)."
+    slug = name.replace("_", "-")
+    return action(detail=True, methods=["post"], url_path=slug, url_name=slug)(view)
+
+
+ACTION_METHODS = {f"act_{name}": str(name) for name in Action if name != Action.REPORT}
+for _method, _name in ACTION_METHODS.items():
+    setattr(TicketViewSet, _method, _action_view(_name))
+
+router = SimpleRouter(trailing_slash=True)
+router.register("tickets", TicketViewSet, basename="ticket")
+
+urlpatterns = router.urls
