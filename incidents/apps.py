@@ -26,5 +26,5 @@ class IncidentsConfig(AppConfig):
         for role in Role:
             mapping[role] |= {"incidents.view_ticket", "incidents.view_ticketevent"}
         for role in (Role.ADMIN, Role.STREET_STAFF, Role.GRID_WORKER, Role.GRID_CHIEF):
-            mapping[role].add("incidents.add_ticket")
+            mapping[role] |= {"incidents.add_ticket", "incidents.change_ticket"}
         register_role_permissions(mapping)

@@ -75,6 +75,7 @@ FINAL_STATUSES = frozenset({Status.REJECTED, Status.VOIDED, Status.CLOSED, Statu
 
 class Action(models.TextChoices):
     REPORT = "report", _("report")
+    EDIT = "edit", _("edit")
     ACCEPT = "accept", _("accept")
     REJECT = "reject", _("reject")
     MERGE = "merge", _("merge as duplicate")

@@ -71,6 +71,18 @@ class TicketCreateSerializer(serializers.Serializer):
     )
 
 
+class TicketUpdateSerializer(serializers.Serializer):
+    """What may be corrected on a ticket (PATCH with If-Match)."""
+
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    lng = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(active=True, parent__isnull=False), required=False
+    )
+
+
 class TicketEventSerializer(serializers.ModelSerializer):
     actor_name = serializers.StringRelatedField(source="actor")
 

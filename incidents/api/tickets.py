@@ -3,6 +3,8 @@ per workflow action (``/api/v1/tickets/{id}/<action>/``), all through the workfl
 
 from __future__ import annotations
 
+import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status
@@ -12,10 +14,12 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from gridgov.api import BaseViewSet
+from gridgov.filters import FilterSet
 from incidents import selectors
 from incidents.api import ticket_serializers as s
 from incidents.choices import Action
-from incidents.services.tickets import ticket_create
+from incidents.models import Ticket
+from incidents.services.tickets import ticket_create, ticket_update
 from incidents.workflow import ActionNotAllowed, ticket_act
 
 
@@ -33,25 +37,53 @@ class ActionConflict(exceptions.APIException):
         self.extra = {"allowed_actions": refusal.allowed}
 
 
+class TicketFilterSet(FilterSet):
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Assigned to me"))
+    q = django_filters.CharFilter(
+        method="filter_text", label=_("Text in number, title or description")
+    )
+
+    class Meta:
+        model = Ticket
+        fields = {
+            "status": ["exact"],
+            "sla_colour": ["exact"],
+            "grid": ["exact"],
+            "community": ["exact"],
+            "street": ["exact"],
+            "category": ["exact"],
+            "priority": ["exact"],
+            "source": ["exact"],
+            "created_at": ["gte", "lte"],
+        }
+
+    def filter_mine(self, queryset, name, value):
+        user = self.request.user
+        return queryset.filter(assignee=user) if value else queryset.exclude(assignee=user)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
+
+
 class TicketViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BaseViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    BaseViewSet,
 ):
     """Tickets in the caller's scope. Reporting needs the permission to add tickets;
     actions are open to any signed-in user in scope and the workflow decides who may act."""
 
     selector = selectors.ticket_list
     serializer_class = s.TicketSerializer
-    filterset_fields = {
-        "status": ["exact"],
-        "sla_colour": ["exact"],
-        "grid": ["exact"],
-        "community": ["exact"],
-        "street": ["exact"],
-        "category": ["exact"],
-        "priority": ["exact"],
-        "source": ["exact"],
-        "created_at": ["gte", "lte"],
-    }
+    filterset_class = TicketFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    if_match_actions = ("partial_update",)
 
     def get_permissions(self):
         if self.action in ACTION_METHODS or self.action == "events":
@@ -65,6 +97,21 @@ class TicketViewSet(
         ticket = ticket_create(reporter=request.user, **body.validated_data)
         self._etag_instance = ticket
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Correct description, address, location or category; needs If-Match."""
+        ticket = self.get_object()
+        body = s.TicketUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        ticket = ticket_update(
+            ticket=ticket,
+            actor=request.user,
+            expected_version=self._expected_version,
+            **body.validated_data,
+        )
+        self._etag_instance = ticket
+        return Response(self.get_serializer(ticket).data)
 
     @extend_schema(responses=s.TicketEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)

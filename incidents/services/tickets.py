@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.exceptions import StaleObjectError
 from grids.locate import locate_grid_id
 from grids.models import Component, Grid
 from incidents.choices import Action, Source, Status
 from incidents.models import Category, Ticket, TicketCounter, TicketEvent
-from incidents.workflow import stage_fields
+from incidents.workflow import REPORTER, actor_roles, stage_fields
+from personnel.choices import Role
 from personnel.models import User
 
 
@@ -94,3 +98,69 @@ def ticket_create(
         data={"source": source},
     )
     return ticket
+
+
+EDITABLE_WHILE_REPORTED = frozenset({Status.REPORTED})
+
+
+@transaction.atomic
+def ticket_update(
+    *,
+    ticket: Ticket,
+    actor: User,
+    expected_version: int,
+    **changes: Any,
+) -> Ticket:
+    """Correct a ticket's description, address, location or category.
+
+    Street staff over the ticket may do so at any time; the reporter only while it awaits
+    acceptance. A new location is located again (grid and scope); the ``edit`` event keeps
+    what changed. The status and clocks are untouched: they belong to the workflow.
+    """
+    roles = actor_roles(actor, ticket)
+    may_edit = Role.STREET_STAFF in roles or (
+        REPORTER in roles and ticket.status in EDITABLE_WHILE_REPORTED
+    )
+    if not may_edit:
+        raise PermissionDenied(
+            _("Only the command centre, or the reporter before acceptance, may edit.")
+        )
+    unknown = set(changes) - {"description", "address", "lat", "lng", "category"}
+    if unknown:
+        raise ValidationError({name: _("This field cannot be edited.") for name in unknown})
+    category = changes.get("category")
+    if category is not None and (not category.active or category.parent_id is None):
+        raise ValidationError({"category": _("Choose an active minor class.")})
+    values = {name: value for name, value in changes.items() if name != "category"}
+    if category is not None:
+        values["category_id"] = category.pk
+    if "lat" in changes or "lng" in changes:
+        lat, lng = changes.get("lat", ticket.lat), changes.get("lng", ticket.lng)
+        grid_id = locate_grid_id(lat, lng)
+        if grid_id is None:
+            raise ValidationError({"lat": _("This location lies in no grid.")})
+        grid = Grid.objects.get(pk=grid_id)
+        values |= {
+            "grid_id": grid.pk,
+            "community_id": grid.community_id,
+            "street_id": grid.street_id,
+            "district_id": grid.district_id,
+        }
+    now = timezone.now()
+    updated = Ticket.objects.filter(pk=ticket.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=now, **values
+    )
+    if not updated:
+        raise StaleObjectError(f"ticket {ticket.pk} changed since version {expected_version}")
+    TicketEvent.objects.create(
+        ticket=ticket,
+        action=Action.EDIT,
+        from_status=ticket.status,
+        to_status=ticket.status,
+        actor=actor,
+        at=now,
+        data={
+            name: (value.pk if hasattr(value, "pk") else value) for name, value in changes.items()
+        },
+    )
+    return Ticket.objects.get(pk=ticket.pk)

@@ -164,6 +164,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("ticket-list", "GET"): SIGNED_IN,
     ("ticket-list", "POST"): row(DENIED, DENIED, INVALID, INVALID, INVALID, INVALID),
     ("ticket-detail", "GET"): IN_THE_GRID,
+    ("ticket-detail", "PATCH"): row(
+        DENIED, DENIED, HIDDEN, PRECONDITION, PRECONDITION, PRECONDITION
+    ),
     ("ticket-events", "GET"): IN_THE_GRID,
     **_ticket_action_rows(),
     ("schema", "GET"): EVERYONE,

@@ -7,16 +7,16 @@ from incidents.services.tickets import ticket_create
 from incidents.workflow import ticket_act
 
 
-def report(place, source="hotline", **fields) -> Ticket:
+def report(place, source="hotline", *, reporter=None, **fields) -> Ticket:
+    """A ticket in the place's grid, reported by the resident unless ``reporter`` says."""
     grid = place["grid"]
     return ticket_create(
-        reporter=place["resident"],
+        reporter=reporter or place["resident"],
         source=source,
         category=place["category"],
         lat=grid.centroid_lat,
         lng=grid.centroid_lng,
-        description="路边垃圾堆放",
-        **fields,
+        **{"description": "路边垃圾堆放", **fields},
     )
 
 

@@ -114,3 +114,46 @@ def test_dispatch_names_the_lead_department(place):
     assert done.json()["lead_department"] == place["department"].pk
     handler = client_for(place["handler"])
     assert handler.post(f"/api/v1/tickets/{ticket.pk}/take/", {}, format="json").status_code == 200
+
+
+def test_the_reporter_corrects_a_report_until_it_is_accepted(place):
+    ticket = report(place, source="patrol", reporter=place["worker"])
+    worker = client_for(place["worker"])
+    url = f"/api/v1/tickets/{ticket.pk}/"
+    assert worker.patch(url, {"description": "更正"}, format="json").status_code == 428
+    done = worker.patch(
+        url, {"description": "更正"}, format="json", HTTP_IF_MATCH=f'"{ticket.pk}-1"'
+    )
+    assert done.status_code == 200 and done.json()["description"] == "更正"
+    client_for(place["staff"]).post(f"{url}accept/", {}, format="json")
+    late = worker.patch(url, {"description": "再改"}, format="json", HTTP_IF_MATCH="*")
+    assert late.status_code == 403
+    actions = [e["action"] for e in client_for(place["staff"]).get(f"{url}events/").json()]
+    assert actions == ["report", "edit", "accept"]
+
+
+def test_moving_a_ticket_locates_it_again(place):
+    ticket = report(place)
+    other = factories.grid(parent=place["grid"].community, number=7)
+    moved = client_for(place["staff"]).patch(
+        f"/api/v1/tickets/{ticket.pk}/",
+        {"lat": other.centroid_lat, "lng": other.centroid_lng},
+        format="json",
+        HTTP_IF_MATCH="*",
+    )
+    assert moved.status_code == 200 and moved.json()["grid"] == other.pk
+
+
+def test_filters_for_my_tickets_and_text(place):
+    mine = report(place, description="井盖缺失")
+    report(place, description="暴露垃圾")
+    staff = client_for(place["staff"])
+    for name in ("accept", "file", "dispatch"):
+        staff.post(f"/api/v1/tickets/{mine.pk}/{name}/", {}, format="json")
+    handler = client_for(place["handler"])
+    handler.post(f"/api/v1/tickets/{mine.pk}/take/", {}, format="json")
+
+    found = staff.get("/api/v1/tickets/", {"q": "井盖"}).json()["results"]
+    assert [row["id"] for row in found] == [mine.pk]
+    assigned = handler.get("/api/v1/tickets/", {"mine": "true"}).json()["results"]
+    assert [row["id"] for row in assigned] == [mine.pk]
