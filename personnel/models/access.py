@@ -25,6 +25,15 @@ SCOPE_FIELDS = {
 }
 
 
+def _exactly_one_scope() -> models.Q:
+    """The scope foreign key named by ``scope_type`` is set, and every other one is empty."""
+    condition = models.Q()
+    for scope_type, field in SCOPE_FIELDS.items():
+        others = {f"{other}__isnull": True for other in SCOPE_FIELDS.values() if other != field}
+        condition |= models.Q(scope_type=str(scope_type), **{f"{field}__isnull": False}, **others)
+    return condition
+
+
 class RoleAssignment(models.Model):
     """A user holds a role at one scope (a district, street, community, grid or department)
     from ``valid_from`` until ``valid_until`` (open-ended when empty).
@@ -105,49 +114,7 @@ class RoleAssignment(models.Model):
                 name="roleassign_until_after_from",
             ),
             models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        scope_type="district",
-                        district__isnull=False,
-                        street__isnull=True,
-                        community__isnull=True,
-                        grid__isnull=True,
-                        department__isnull=True,
-                    )
-                    | models.Q(
-                        scope_type="street",
-                        district__isnull=True,
-                        street__isnull=False,
-                        community__isnull=True,
-                        grid__isnull=True,
-                        department__isnull=True,
-                    )
-                    | models.Q(
-                        scope_type="community",
-                        district__isnull=True,
-                        street__isnull=True,
-                        community__isnull=False,
-                        grid__isnull=True,
-                        department__isnull=True,
-                    )
-                    | models.Q(
-                        scope_type="grid",
-                        district__isnull=True,
-                        street__isnull=True,
-                        community__isnull=True,
-                        grid__isnull=False,
-                        department__isnull=True,
-                    )
-                    | models.Q(
-                        scope_type="department",
-                        district__isnull=True,
-                        street__isnull=True,
-                        community__isnull=True,
-                        grid__isnull=True,
-                        department__isnull=False,
-                    )
-                ),
-                name="roleassign_exactly_one_scope",
+                condition=_exactly_one_scope(), name="roleassign_exactly_one_scope"
             ),
         ]
 
