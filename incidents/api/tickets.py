@@ -17,7 +17,7 @@ from gridgov.api import BaseViewSet
 from gridgov.filters import FilterSet
 from incidents import selectors
 from incidents.api import ticket_serializers as s
-from incidents.choices import Action
+from incidents.choices import Action, Status
 from incidents.models import Ticket
 from incidents.services.tickets import ticket_create, ticket_update
 from incidents.workflow import ActionNotAllowed, ticket_act
@@ -32,7 +32,7 @@ class ActionConflict(exceptions.APIException):
     def __init__(self, refusal: ActionNotAllowed) -> None:
         super().__init__(
             _("“%(action)s” is not possible while the ticket is %(status)s.")
-            % {"action": refusal.action, "status": refusal.status}
+            % {"action": Action(refusal.action).label, "status": Status(refusal.status).label}
         )
         self.extra = {"allowed_actions": refusal.allowed}
 
