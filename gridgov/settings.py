@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.env import StrictEnv
@@ -226,6 +227,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "personnel.tasks.certificate_reminders_send",
         "schedule": timedelta(hours=6),
     },
+    "sweep-deadlines": {
+        "task": "incidents.tasks.deadlines_sweep",
+        "schedule": timedelta(minutes=1),
+    },
+    "evaluate-unrated-tickets": {
+        "task": "incidents.tasks.tickets_auto_evaluate",
+        "schedule": timedelta(minutes=30),
+    },
+    # Hourly, sent once a day each: a digest missed at 08:00 (worker down) goes out later.
+    "send-supervisor-digests": {
+        "task": "incidents.tasks.supervisor_digests_send",
+        "schedule": crontab(minute=5, hour="8-20"),
+    },
+    "report-idle-workers": {
+        "task": "incidents.tasks.idle_workers_report",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -315,6 +333,16 @@ SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 # Working time for time limits: official calendar (chinesecalendar) plus local overrides.
 # Comma-separated HH:MM-HH:MM intervals of one working day, in local time.
 WORKING_HOURS = env.str("WORKING_HOURS", default="08:30-12:00,13:30-17:30")
+# Photos of a case: the size cap of one photo (larger answers 413) and photos per request.
+PHOTO_MAX_BYTES = env.strict_int("PHOTO_MAX_MB", 10, minimum=1) * 1024 * 1024
+PHOTO_MAX_COUNT = env.strict_int("PHOTO_MAX_COUNT", 6, minimum=1)
+# Days after closing that a case can be rated; after that it is evaluated unrated.
+RATING_WINDOW_DAYS = env.strict_int("RATING_WINDOW_DAYS", 7, minimum=1)
+# Working hours without a patrol or any case activity after which a grid worker is
+# reported to the grid chief and the street office.
+IDLE_WORKER_WORKING_HOURS = env.strict_int("IDLE_WORKER_WORKING_HOURS", 16, minimum=1)
+# Tickets one deadline-sweep batch reads; a batch is one short transaction.
+DEADLINE_SWEEP_BATCH = env.strict_int("DEADLINE_SWEEP_BATCH", 500, minimum=1)
 
 # Field work and training.
 # Longest pause between two track points still counted as patrolling.

@@ -120,6 +120,27 @@ def _add_working_minutes(start: datetime, minutes: int) -> datetime:
     raise ValueError("the limit reaches beyond the calendar horizon")
 
 
+def working_minutes_between(start: datetime, end: datetime) -> int:
+    """Working minutes from ``start`` to ``end`` (0 when ``end`` is not later); spans are
+    counted day by day, so keep them to weeks, not years."""
+    if end <= start:
+        return 0
+    tz = timezone.get_current_timezone()
+    first, last = timezone.localtime(start, tz), timezone.localtime(end, tz)
+    calendar = Calendar(first.date(), last.date())
+    total = timedelta()
+    day = first.date()
+    while day <= last.date():
+        if calendar.is_working_day(day):
+            for begin, finish in working_day().intervals:
+                opens = max(timezone.make_aware(datetime.combine(day, begin), tz), first)
+                closes = min(timezone.make_aware(datetime.combine(day, finish), tz), last)
+                if closes > opens:
+                    total += closes - opens
+        day += timedelta(days=1)
+    return int(total.total_seconds() // 60)
+
+
 def due_at(start: datetime, amount: int, unit: str, *, plain_clock: bool = False) -> datetime:
     """When a limit of ``amount`` ``unit`` that starts at ``start`` runs out.
 

@@ -100,6 +100,13 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("reopen")
     COMMENT = "comment", _("comment")
     ESCALATE = "escalate", _("escalate")
+    ATTACH = "attach", _("add photos")
+    TASK_ACCEPT = "task_accept", _("accept the linked task")
+    TASK_DONE = "task_done", _("finish the linked task")
+    TASK_RETURN = "task_return", _("return the linked task")
+    SUPERVISE = "supervise", _("issue a supervision order")
+    ANSWER_SUPERVISION = "answer_supervision", _("answer the supervision order")
+    CLOSE_SUPERVISION = "close_supervision", _("close the supervision order")
 
 
 class SlaColour(models.TextChoices):
@@ -115,3 +122,43 @@ class Level(models.IntegerChoices):
     COMMUNITY = 1, _("community")
     STREET = 2, _("street")
     DISTRICT = 3, _("district")
+
+
+class PhotoPhase(models.TextChoices):
+    BEFORE = "before", _("before")
+    AFTER = "after", _("after")
+
+
+class TaskRole(models.TextChoices):
+    LEAD = "lead", _("lead")
+    COOPERATING = "cooperating", _("cooperating")
+
+
+class TaskStatus(models.TextChoices):
+    """A department's part in a linked case (联动处置)."""
+
+    PENDING = "pending", _("pending")
+    ACCEPTED = "accepted", _("accepted")
+    DONE = "done", pgettext_lazy("task status", "done")
+    RETURNED = "returned", _("returned")
+    CLOSED_OUT = "closed_out", _("closed out by the lead")
+
+
+# Tasks that still hold up the case: the lead cannot submit over them without closing out.
+OPEN_TASK_STATUSES = frozenset({TaskStatus.PENDING, TaskStatus.ACCEPTED})
+
+
+class SupervisionLevel(models.TextChoices):
+    YELLOW = "yellow", _("yellow card")
+    RED = "red", _("red card")
+
+
+class SupervisionStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("supervision status", "open")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", pgettext_lazy("supervision status", "closed")
+
+
+class EscalationReason(models.TextChoices):
+    OVERDUE = "overdue", _("overdue")
+    MANUAL = "manual", _("manual")

@@ -7,10 +7,35 @@ limits it is held to); anonymous callers see none.
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+import math
+from datetime import timedelta
 
-from incidents.choices import Priority, Stage
-from incidents.models import CalendarOverride, Category, SlaPolicy, Ticket, TicketEvent
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from incidents.choices import FINAL_STATUSES, Priority, Stage, Status, SupervisionStatus
+from incidents.models import (
+    Attachment,
+    CalendarOverride,
+    Category,
+    LinkageTask,
+    SlaPolicy,
+    SupervisionOrder,
+    Ticket,
+    TicketEvent,
+)
+from personnel.choices import AssignmentState, Role, ScopeType
+from personnel.models import RoleAssignment
 from personnel.scope import scope_for
 
 
@@ -58,18 +83,161 @@ def calendar_override_list(*, user) -> QuerySet[CalendarOverride]:
 
 def ticket_list(*, user) -> QuerySet[Ticket]:
     """Tickets in the user's area (by their scope foreign keys), those led by a department
-    the user works for, and those the user reported."""
+    the user works for or on which it holds a cooperating task, and those the user
+    reported."""
     if not _signed_in(user):
         return Ticket.objects.none()
     tickets = Ticket.objects.select_related("category", "grid", "lead_department", "assignee")
     scope = scope_for(user)
     if scope.is_global:
         return tickets
-    return tickets.filter(
-        scope.area_q() | Q(lead_department_id__in=scope.department_ids) | Q(reporter=user)
-    )
+    visible = scope.area_q() | Q(reporter=user)
+    if scope.department_ids:
+        tasks = LinkageTask.objects.filter(department_id__in=scope.department_ids)
+        visible |= Q(lead_department_id__in=scope.department_ids) | Q(
+            pk__in=tasks.values("ticket_id")
+        )
+    return tickets.filter(visible)
 
 
 def ticket_event_list(*, user, ticket: Ticket) -> QuerySet[TicketEvent]:
     """The history of a ticket the user may see, oldest first."""
     return TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
+
+
+DUPLICATE_RADIUS_M = 50
+DUPLICATE_WINDOW = timedelta(hours=24)
+_METRES_PER_DEGREE = 111_320
+
+
+def duplicate_suggestions(*, user, ticket: Ticket, limit: int = 5) -> list[tuple[Ticket, float]]:
+    """Open tickets of the same category within 50 m and 24 h of ``ticket`` that the user
+    may see, nearest first, with their distance in metres."""
+    lat_span = DUPLICATE_RADIUS_M / _METRES_PER_DEGREE
+    lng_span = lat_span / max(math.cos(math.radians(ticket.lat)), 0.01)
+    nearby = (
+        ticket_list(user=user)
+        .filter(
+            category_id=ticket.category_id,
+            created_at__gte=ticket.created_at - DUPLICATE_WINDOW,
+            created_at__lte=ticket.created_at + DUPLICATE_WINDOW,
+            lat__range=(ticket.lat - lat_span, ticket.lat + lat_span),
+            lng__range=(ticket.lng - lng_span, ticket.lng + lng_span),
+            duplicate_of__isnull=True,
+        )
+        .exclude(pk=ticket.pk)
+        .exclude(status__in=FINAL_STATUSES)
+    )
+    found = [(other, distance_m(ticket.lat, ticket.lng, other.lat, other.lng)) for other in nearby]
+    return sorted(
+        ((other, metres) for other, metres in found if metres <= DUPLICATE_RADIUS_M),
+        key=lambda pair: pair[1],
+    )[:limit]
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine; ample for 50 m comparisons)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def attachment_list(*, user, ticket: Ticket) -> QuerySet[Attachment]:
+    """The photos of a ticket the user may see (``ticket`` comes from ``ticket_list``)."""
+    return Attachment.objects.filter(ticket=ticket).order_by("uploaded_at", "pk")
+
+
+def attachment_get(*, user, pk: int) -> Attachment | None:
+    """One photo, if its ticket is in the user's scope."""
+    return (
+        Attachment.objects.filter(pk=pk, ticket__in=ticket_list(user=user).values("pk"))
+        .select_related("ticket")
+        .first()
+    )
+
+
+def linkage_task_list(*, user, ticket: Ticket | None = None) -> QuerySet[LinkageTask]:
+    """Linked department tasks on tickets the user may see; with ``ticket``, that one's."""
+    tasks = LinkageTask.objects.select_related("department", "ticket")
+    if ticket is not None:
+        return tasks.filter(ticket=ticket)
+    return tasks.filter(ticket__in=ticket_list(user=user).values("pk"))
+
+
+def department_inbox(*, user) -> QuerySet[LinkageTask]:
+    """The tasks of the departments the user handles, most urgent first: what a
+    department's inbox shows (lead and cooperating alike)."""
+    if not _signed_in(user):
+        return LinkageTask.objects.none()
+    return (
+        LinkageTask.objects.filter(department_id__in=scope_for(user).department_ids)
+        .select_related("department", "ticket", "ticket__category")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def supervision_order_list(*, user) -> QuerySet[SupervisionOrder]:
+    """Supervision orders on tickets the user may see, open ones first."""
+    return (
+        SupervisionOrder.objects.filter(ticket__in=ticket_list(user=user).values("pk"))
+        .select_related("ticket", "issued_by", "answered_by", "closed_by")
+        .order_by(_rank("status", SupervisionStatus.values), "due_at", "pk")
+    )
+
+
+def ticket_status_counts(tickets: QuerySet[Ticket]) -> dict[str, int]:
+    """How many of ``tickets`` are in each status (one grouped query)."""
+    counts = dict(
+        tickets.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in Status.values}
+
+
+FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_CHIEF)
+TO_VERIFY = (Status.VERIFYING,)
+TO_CHECK = (Status.HANDLED, Status.CHECKING)
+TO_HANDLE = (Status.DISPATCHED, Status.IN_HANDLING, Status.REWORK)
+
+
+def _field_area_q(user) -> Q | None:
+    """The grids (and, for grid chiefs, communities) where ``user`` works in the field."""
+    areas = RoleAssignment.objects.filter(
+        user=user, role__in=FIELD_ROLES, state=AssignmentState.ACTIVE
+    ).values_list("scope_type", "grid_id", "community_id")
+    grids = {grid for kind, grid, _c in areas if kind == ScopeType.GRID}
+    communities = {community for kind, _g, community in areas if kind == ScopeType.COMMUNITY}
+    if not grids and not communities:
+        return None
+    return Q(grid_id__in=grids) | Q(community_id__in=communities)
+
+
+def my_task_list(*, user) -> QuerySet[Ticket]:
+    """A field worker's or a handler's queue: tickets to verify or check in their grids,
+    and tickets to handle (assigned to them, dispatched to their grid, or led by their
+    department), each annotated with ``task`` (verify, check, handle), soonest due first."""
+    if not _signed_in(user):
+        return Ticket.objects.none()
+    to_handle = Q(status__in=TO_HANDLE) & (
+        Q(assignee=user) | Q(lead_department_id__in=scope_for(user).department_ids)
+    )
+    area = _field_area_q(user)
+    if area is not None:
+        to_handle |= area & Q(
+            status__in=TO_HANDLE, lead_department__isnull=True, assignee__isnull=True
+        )
+        queue = to_handle | (area & Q(status__in=TO_VERIFY + TO_CHECK))
+    else:
+        queue = to_handle
+    task = Case(
+        When(status__in=TO_VERIFY, then=Value("verify")),
+        When(status__in=TO_CHECK, then=Value("check")),
+        default=Value("handle"),
+        output_field=CharField(),
+    )
+    return (
+        ticket_list(user=user)
+        .filter(queue)
+        .annotate(task=task)
+        .order_by(F("stage_due_at").asc(nulls_last=True), "pk")
+    )

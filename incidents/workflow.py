@@ -23,7 +23,10 @@ from django.utils.translation import gettext as _
 
 from gridgov.exceptions import StaleObjectError
 from incidents import calendar
+from incidents import handling as h
 from incidents.choices import (
+    FINAL_STATUSES,
+    OPEN_TASK_STATUSES,
     PUBLIC_SOURCES,
     Action,
     Level,
@@ -32,12 +35,18 @@ from incidents.choices import (
     SlaColour,
     Stage,
     Status,
+    SupervisionStatus,
+    TaskRole,
+    TaskStatus,
 )
-from incidents.models import SlaPolicy, Ticket, TicketEvent
+from incidents.models import LinkageTask, SlaPolicy, Ticket, TicketEvent
 from personnel.choices import AssignmentState, Role
-from personnel.models import Department, RoleAssignment, User
+from personnel.models import RoleAssignment, User
 
 REPORTER = "reporter"  # a pseudo-role: the user who reported the ticket
+# A pseudo-role: a handler of a department with a cooperating task on the ticket.
+COOPERATOR = "cooperator"
+SYSTEM = "system"  # the pseudo-role of jobs (actor None), e.g. auto-evaluation
 STAFF = frozenset({Role.STREET_STAFF})
 FIELD = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF})
 HANDLERS = frozenset({Role.DEPT_HANDLER, *FIELD})
@@ -71,6 +80,8 @@ STATUS_STAGE = {
 }
 
 Guard = Callable[[Ticket, dict[str, Any], datetime], dict[str, Any]]
+# (ticket before, ticket after, actor, data, now) → extra data for the action's event.
+Effect = Callable[[Ticket, Ticket, User | None, dict[str, Any], datetime], dict[str, Any]]
 
 
 class ActionNotAllowed(Exception):
@@ -83,33 +94,21 @@ class ActionNotAllowed(Exception):
 
 @dataclass(frozen=True)
 class Transition:
-    """Where an action leads (``to`` None: the status stays), who may take it, and the
-    guard that checks its data and returns the extra field changes."""
+    """Where an action leads (``to`` None: the status stays), who may take it, the guard
+    that checks its data and returns the extra field changes, and the effect on the rows
+    around the ticket (tasks, photos, orders, notifications)."""
 
     to: str | None
     roles: frozenset[str]
     guard: Guard | None = None
     needs_note: bool = False
+    effect: Effect | None = None
 
 
 def _public_only(ticket: Ticket, data: dict, now: datetime) -> dict:
     if ticket.source not in PUBLIC_SOURCES:
         raise ValidationError(_("Only reports from the public are verified on site."))
     return {}
-
-
-def _dispatch(ticket: Ticket, data: dict, now: datetime) -> dict:
-    """To a lead department (the one named, else the category's default), or with
-    ``to_grid`` to the grid itself for simple matters."""
-    if data.get("to_grid") is True:
-        return {"lead_department": None}
-    department_id = data.get("lead_department") or ticket.category.lead_department_id
-    department = Department.objects.filter(pk=department_id, active=True).first()
-    if department is None or department.district_id != ticket.district_id:
-        raise ValidationError(
-            {"lead_department": _("Choose an active department of this district.")}
-        )
-    return {"lead_department": department}
 
 
 def _merge(ticket: Ticket, data: dict, now: datetime) -> dict:
@@ -164,6 +163,9 @@ def _close(ticket: Ticket, data: dict, now: datetime) -> dict:
 
 
 def _rate(ticket: Ticket, data: dict, now: datetime) -> dict:
+    if data.get("_actor") is None:
+        # The rating window passed without a rating: the case is evaluated unrated.
+        return {}
     try:
         score = int(data.get("satisfaction"))
     except (TypeError, ValueError):
@@ -187,49 +189,112 @@ def _escalate(ticket: Ticket, data: dict, now: datetime) -> dict:
     return {"level": ticket.level + 1}
 
 
-def _t(to, roles, guard=None, *, note=False) -> Transition:
-    return Transition(to=to, roles=frozenset(roles), guard=guard, needs_note=note)
+def _t(to, roles, guard=None, *, note=False, effect=None) -> Transition:
+    return Transition(to=to, roles=frozenset(roles), guard=guard, needs_note=note, effect=effect)
 
 
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+# Who answers a supervision order: the command centre, the community and the handlers.
+ANSWERS_ORDERS = STAFF | HANDLERS | {Role.COMMUNITY_STAFF}
 _OPEN_ANYTIME = {
-    Action.COMMENT: _t(None, ANYONE_IN_SCOPE | {REPORTER}, note=True),
-    Action.ESCALATE: _t(None, {Role.STREET_STAFF, Role.SUPERVISOR}, _escalate, note=True),
+    Action.COMMENT: _t(None, ANYONE_IN_SCOPE | {REPORTER, COOPERATOR}, note=True),
+    Action.ATTACH: _t(
+        None, ANYONE_IN_SCOPE | {REPORTER, COOPERATOR}, h.photos_guard, effect=h.photos_effect
+    ),
+    Action.ESCALATE: _t(None, STAFF | SUPERVISOR, _escalate, note=True, effect=h.escalate_effect),
+    Action.SUPERVISE: _t(None, SUPERVISOR, h.supervise_guard, note=True, effect=h.supervise_effect),
+    Action.ANSWER_SUPERVISION: _t(
+        None,
+        ANSWERS_ORDERS,
+        h.order_guard(SupervisionStatus.OPEN),
+        note=True,
+        effect=h.answer_effect,
+    ),
+    Action.CLOSE_SUPERVISION: _t(
+        None, SUPERVISOR, h.order_guard(SupervisionStatus.ANSWERED), effect=h.close_order_effect
+    ),
 }
+_LINKED = {
+    Action.TASK_ACCEPT: _t(
+        None,
+        {COOPERATOR},
+        h.task_guard(frozenset({TaskStatus.PENDING})),
+        effect=h.task_effect(TaskStatus.ACCEPTED),
+    ),
+    Action.TASK_DONE: _t(
+        None,
+        {COOPERATOR},
+        h.task_guard(OPEN_TASK_STATUSES),
+        note=True,
+        effect=h.task_effect(TaskStatus.DONE),
+    ),
+    Action.TASK_RETURN: _t(
+        None,
+        {COOPERATOR},
+        h.task_guard(OPEN_TASK_STATUSES),
+        note=True,
+        effect=h.task_effect(TaskStatus.RETURNED),
+    ),
+}
+_ENDS = h.final_effect
 
 WORKFLOW: dict[tuple[str, str], Transition] = {
     (Status.REPORTED, Action.ACCEPT): _t(Status.ACCEPTED, STAFF),
-    (Status.REPORTED, Action.REJECT): _t(Status.REJECTED, STAFF, note=True),
-    (Status.REPORTED, Action.MERGE): _t(Status.REJECTED, STAFF, _merge),
+    (Status.REPORTED, Action.REJECT): _t(Status.REJECTED, STAFF, note=True, effect=_ENDS),
+    (Status.REPORTED, Action.MERGE): _t(Status.REJECTED, STAFF, _merge, effect=h.merge_effect),
     (Status.ACCEPTED, Action.REQUEST_VERIFICATION): _t(Status.VERIFYING, STAFF, _public_only),
     (Status.ACCEPTED, Action.FILE): _t(Status.FILED, STAFF),
-    (Status.ACCEPTED, Action.VOID): _t(Status.VOIDED, STAFF, note=True),
+    (Status.ACCEPTED, Action.VOID): _t(Status.VOIDED, STAFF, note=True, effect=_ENDS),
     (Status.VERIFYING, Action.VERIFY): _t(Status.ACCEPTED, FIELD),
-    (Status.VERIFYING, Action.VOID): _t(Status.VOIDED, STAFF, note=True),
-    (Status.FILED, Action.DISPATCH): _t(Status.DISPATCHED, STAFF, _dispatch),
-    (Status.FILED, Action.VOID): _t(Status.VOIDED, STAFF, note=True),
-    (Status.DISPATCHED, Action.TAKE): _t(Status.IN_HANDLING, HANDLERS),
-    (Status.DISPATCHED, Action.RETURN): _t(Status.FILED, HANDLERS, note=True),
-    (Status.IN_HANDLING, Action.SUBMIT): _t(Status.HANDLED, HANDLERS),
-    (Status.IN_HANDLING, Action.RETURN): _t(Status.FILED, HANDLERS, note=True),
+    (Status.VERIFYING, Action.VOID): _t(Status.VOIDED, STAFF, note=True, effect=_ENDS),
+    (Status.FILED, Action.DISPATCH): _t(
+        Status.DISPATCHED, STAFF, h.dispatch_guard, effect=h.dispatch_effect
+    ),
+    (Status.FILED, Action.VOID): _t(Status.VOIDED, STAFF, note=True, effect=_ENDS),
+    (Status.DISPATCHED, Action.TAKE): _t(
+        Status.IN_HANDLING, HANDLERS, effect=h.lead_task_effect(TaskStatus.ACCEPTED)
+    ),
+    (Status.DISPATCHED, Action.RETURN): _t(
+        Status.FILED, HANDLERS, note=True, effect=h.return_effect
+    ),
+    (Status.IN_HANDLING, Action.SUBMIT): _t(
+        Status.HANDLED, HANDLERS, h.submit_guard, effect=h.submit_effect
+    ),
+    (Status.IN_HANDLING, Action.RETURN): _t(
+        Status.FILED, HANDLERS, note=True, effect=h.return_effect
+    ),
     (Status.IN_HANDLING, Action.REQUEST_EXTENSION): _t(None, HANDLERS, note=True),
-    (Status.IN_HANDLING, Action.APPROVE_EXTENSION): _t(None, STAFF, _extension),
+    (Status.IN_HANDLING, Action.APPROVE_EXTENSION): _t(
+        None, STAFF, _extension, effect=h.deadline_effect
+    ),
     (Status.IN_HANDLING, Action.DENY_EXTENSION): _t(None, STAFF, note=True),
     (Status.IN_HANDLING, Action.PARK): _t(None, STAFF, _park, note=True),
-    (Status.IN_HANDLING, Action.RESUME): _t(None, STAFF, _resume),
+    (Status.IN_HANDLING, Action.RESUME): _t(None, STAFF, _resume, effect=h.deadline_effect),
     (Status.IN_HANDLING, Action.REQUEST_VOID): _t(None, HANDLERS, note=True),
-    (Status.IN_HANDLING, Action.VOID): _t(Status.VOIDED, STAFF, note=True),
-    (Status.REWORK, Action.TAKE): _t(Status.IN_HANDLING, HANDLERS),
+    (Status.IN_HANDLING, Action.VOID): _t(Status.VOIDED, STAFF, note=True, effect=_ENDS),
+    (Status.REWORK, Action.TAKE): _t(
+        Status.IN_HANDLING, HANDLERS, effect=h.lead_task_effect(TaskStatus.ACCEPTED)
+    ),
     (Status.HANDLED, Action.START_CHECK): _t(Status.CHECKING, FIELD | STAFF),
-    (Status.CHECKING, Action.CLOSE): _t(Status.CLOSED, FIELD | STAFF, _close),
-    (Status.CHECKING, Action.REWORK): _t(Status.REWORK, FIELD | STAFF, _rework, note=True),
-    (Status.CLOSED, Action.RATE): _t(Status.EVALUATED, STAFF | {REPORTER}, _rate),
-    (Status.CLOSED, Action.REOPEN): _t(Status.REWORK, STAFF | {REPORTER}, _reopen, note=True),
-    (Status.EVALUATED, Action.REOPEN): _t(Status.REWORK, STAFF | {REPORTER}, _reopen, note=True),
+    (Status.CHECKING, Action.CLOSE): _t(Status.CLOSED, FIELD | STAFF, _close, effect=_ENDS),
+    (Status.CHECKING, Action.REWORK): _t(
+        Status.REWORK, FIELD | STAFF, _rework, note=True, effect=h.rework_effect
+    ),
+    (Status.CLOSED, Action.RATE): _t(Status.EVALUATED, STAFF | {REPORTER, SYSTEM}, _rate),
+    (Status.CLOSED, Action.REOPEN): _t(
+        Status.REWORK, STAFF | {REPORTER}, _reopen, note=True, effect=h.rework_effect
+    ),
+    (Status.EVALUATED, Action.REOPEN): _t(
+        Status.REWORK, STAFF | {REPORTER}, _reopen, note=True, effect=h.rework_effect
+    ),
 }
 for _status in Status:
-    if _status not in (Status.REJECTED, Status.VOIDED, Status.CLOSED, Status.EVALUATED):
+    if _status not in FINAL_STATUSES:
         for _action, _transition in _OPEN_ANYTIME.items():
             WORKFLOW[(_status, _action)] = _transition
+for _status in (Status.DISPATCHED, Status.IN_HANDLING, Status.REWORK):
+    for _action, _transition in _LINKED.items():
+        WORKFLOW[(_status, _action)] = _transition
 
 
 def allowed_actions(status: str) -> list[str]:
@@ -237,10 +302,25 @@ def allowed_actions(status: str) -> list[str]:
     return [action for (state, action) in WORKFLOW if state == status]
 
 
-def actor_roles(user: User, ticket: Ticket) -> set[str]:
+def actions_for(user: User | None, ticket: Ticket) -> list[str]:
+    """The actions ``user`` may take on ``ticket`` now: offered by its status and open to
+    one of the user's roles over it (what a page shows as buttons)."""
+    roles = actor_roles(user, ticket)
+    return [
+        action
+        for action in allowed_actions(ticket.status)
+        if WORKFLOW[(ticket.status, action)].roles & roles
+    ]
+
+
+def actor_roles(user: User | None, ticket: Ticket) -> set[str]:
     """The roles ``user`` holds over ``ticket``: place roles whose scope covers its grid,
-    dept_handler on its lead department, and ``reporter`` when the user reported it.
-    An administrator (superuser or admin role over the ticket) holds every role."""
+    dept_handler on its lead department, ``cooperator`` when the user handles a department
+    with a cooperating task on it, and ``reporter`` when the user reported it. An
+    administrator (superuser or admin role over the ticket) holds every role; a job
+    (``user`` None) holds only ``system``."""
+    if user is None:
+        return {SYSTEM}
     roles: set[str] = {REPORTER} if ticket.reporter_id == user.pk else set()
     if user.is_superuser:
         return roles | {str(role) for role in Role}
@@ -254,10 +334,20 @@ def actor_roles(user: User, ticket: Ticket) -> set[str]:
     held = RoleAssignment.objects.filter(user=user, state=AssignmentState.ACTIVE).values_list(
         "role", "scope_type", "district_id", "street_id", "community_id", "grid_id", "department_id"
     )
+    handled: set[int] = set()
     for role, scope_type, *ids in held:
         scope_id = dict(zip(place, ids, strict=True))[scope_type]
         if scope_id is not None and scope_id == place[scope_type]:
             roles.add(role)
+        if role == Role.DEPT_HANDLER and scope_id is not None:
+            handled.add(scope_id)
+    if (
+        handled
+        and LinkageTask.objects.filter(
+            ticket=ticket, role=TaskRole.COOPERATING, department_id__in=handled
+        ).exists()
+    ):
+        roles.add(COOPERATOR)
     if Role.ADMIN in roles:
         roles |= {str(role) for role in Role}
     return roles
@@ -314,7 +404,7 @@ def stage_fields(ticket: Ticket, status: str, now: datetime) -> dict[str, Any]:
 def ticket_act(
     *,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     action: str,
     expected_version: int,
     note: str = "",
@@ -324,9 +414,12 @@ def ticket_act(
 
     The one path for every state change: looks the action up in WORKFLOW, checks the
     actor's roles over the ticket and the action's guard, updates the ticket by
-    compare-and-swap on ``expected_version`` and writes one event.
+    compare-and-swap on ``expected_version``, applies the action's effect (tasks, photos,
+    orders, notifications) and writes one event, all in one transaction. ``actor`` None is
+    a job acting as ``system``.
     """
     data = dict(data or {})
+    data["_actor"], data["_note"] = actor, note
     transition = WORKFLOW.get((ticket.status, action))
     if transition is None:
         raise ActionNotAllowed(ticket.status, action, allowed_actions(ticket.status))
@@ -348,6 +441,8 @@ def ticket_act(
     )
     if not updated:
         raise StaleObjectError(f"ticket {ticket.pk} changed since version {expected_version}")
+    after = Ticket.objects.select_related("category", "duplicate_of").get(pk=ticket.pk)
+    extra = transition.effect(ticket, after, actor, data, now) if transition.effect else {}
     TicketEvent.objects.create(
         ticket=ticket,
         action=action,
@@ -356,12 +451,17 @@ def ticket_act(
         actor=actor,
         at=now,
         note=note,
-        data=_jsonable(data),
+        data=_jsonable(data) | extra,
     )
-    return Ticket.objects.get(pk=ticket.pk)
+    return after
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    return isinstance(value, str | int | float | bool)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: value for key, value in data.items() if isinstance(value, str | int | float | bool)
-    }
+    """What the event keeps of the action's data: plain values, not files or internals."""
+    return {key: value for key, value in data.items() if not key.startswith("_") and _plain(value)}

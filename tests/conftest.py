@@ -76,6 +76,17 @@ def _english_unless_browser(request, settings):
         yield
 
 
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, _media_dir):
+    """Uploaded photos go to a temporary folder, never into the developer's data folder."""
+    settings.MEDIA_ROOT = str(_media_dir)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s per password; tests hash hundreds."""

@@ -3,9 +3,14 @@ per workflow action (``/api/v1/tickets/{id}/<action>/``), all through the workfl
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import django_filters
+from django.conf import settings
 from django.db.models import Q
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -14,13 +19,15 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from gridgov.api import BaseViewSet
+from gridgov.api_errors import PayloadTooLarge
 from gridgov.filters import FilterSet
 from incidents import selectors
 from incidents.api import ticket_serializers as s
-from incidents.choices import Action, Status
+from incidents.choices import Action, PhotoPhase, Status
 from incidents.models import Ticket
+from incidents.photos import Photo, PhotoTooLarge
 from incidents.services.tickets import ticket_create, ticket_update
-from incidents.workflow import ActionNotAllowed, ticket_act
+from incidents.workflow import ActionNotAllowed, actions_for, ticket_act
 
 
 class ActionConflict(exceptions.APIException):
@@ -86,17 +93,52 @@ class TicketViewSet(
     if_match_actions = ("partial_update",)
 
     def get_permissions(self):
-        if self.action in ACTION_METHODS or self.action == "events":
+        if self.action in ACTION_METHODS or self.action in (
+            "events",
+            "attachments",
+            "photo",
+            "tasks",
+        ):
             return [IsAuthenticated()]
         return super().get_permissions()
 
-    @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer})
+    def get_serializer_class(self):
+        return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        ticket.allowed_actions = actions_for(request.user, ticket)
+        return Response(self.get_serializer(ticket).data)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": s.TicketCreateSerializer,
+            "application/json": s.TicketCreateSerializer,
+        },
+        responses={201: s.TicketCreatedSerializer},
+    )
     def create(self, request, *args, **kwargs):
+        """Report a case (JSON, or multipart with photos); the answer lists open tickets
+        it may duplicate."""
         body = s.TicketCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        ticket = ticket_create(reporter=request.user, **body.validated_data)
+        data = dict(body.validated_data)
+        photos = [Photo(f, PhotoPhase.BEFORE) for f in data.pop("photos", [])]
+        photos += [Photo(f, PhotoPhase.AFTER) for f in data.pop("after_photos", [])]
+        with photo_limits():
+            ticket = ticket_create(reporter=request.user, photos=photos, **data)
+        ticket.duplicate_suggestions = [
+            {
+                "id": other.pk,
+                "number": other.number,
+                "title": other.title,
+                "status": other.status,
+                "distance_m": round(metres, 1),
+            }
+            for other, metres in selectors.duplicate_suggestions(user=request.user, ticket=ticket)
+        ]
         self._etag_instance = ticket
-        return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(s.TicketCreatedSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -121,32 +163,87 @@ class TicketViewSet(
         events = selectors.ticket_event_list(user=request.user, ticket=ticket)
         return Response(s.TicketEventSerializer(events, many=True).data)
 
+    @extend_schema(responses=s.AttachmentSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def attachments(self, request, pk=None):
+        """The ticket's photos, oldest first; add photos with the ``attach`` action."""
+        ticket = self.get_object()
+        photos = selectors.attachment_list(user=request.user, ticket=ticket)
+        return Response(
+            s.AttachmentSerializer(photos, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]{1,18})/file",
+        url_name="photo",
+    )
+    def photo(self, request, pk=None, attachment_id=None):
+        """One photo's image, for readers of the ticket only."""
+        ticket = self.get_object()
+        photo = (
+            selectors.attachment_list(user=request.user, ticket=ticket)
+            .filter(pk=attachment_id)
+            .first()
+        )
+        if photo is None:
+            raise exceptions.NotFound()
+        return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+    @extend_schema(responses=s.LinkageTaskSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def tasks(self, request, pk=None):
+        """The departments' linked tasks on the ticket (lead and cooperating)."""
+        ticket = self.get_object()
+        tasks = selectors.linkage_task_list(user=request.user, ticket=ticket)
+        return Response(s.LinkageTaskSerializer(tasks, many=True).data)
+
     def _act(self, request, name: str) -> Response:
         ticket = self.get_object()
         body = s.ActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         note = data.pop("note", "")
+        phase = data.pop("phase", PhotoPhase.AFTER)
+        data["photos"] = [Photo(f, phase) for f in data.pop("photos", [])]
         expected = ticket.version
         if request.headers.get("If-Match"):
             expected = self.expected_version(ticket)
         try:
-            ticket = ticket_act(
-                ticket=ticket,
-                actor=request.user,
-                action=name,
-                expected_version=expected,
-                note=note,
-                data=data,
-            )
+            with photo_limits():
+                ticket = ticket_act(
+                    ticket=ticket,
+                    actor=request.user,
+                    action=name,
+                    expected_version=expected,
+                    note=note,
+                    data=data,
+                )
         except ActionNotAllowed as refusal:
             raise ActionConflict(refusal) from None
         self._etag_instance = ticket
-        return Response(self.get_serializer(ticket).data)
+        return Response(s.TicketSerializer(ticket).data)
+
+
+@contextmanager
+def photo_limits():
+    """A photo over the size cap answers 413, naming the file."""
+    try:
+        yield
+    except PhotoTooLarge as refusal:
+        raise PayloadTooLarge(
+            _("The photo %(name)s is larger than %(limit)d MB.")
+            % {"name": refusal.name, "limit": settings.PHOTO_MAX_BYTES // (1024 * 1024)}
+        ) from None
 
 
 def _action_view(name: str):
-    @extend_schema(request=s.ActionSerializer, responses={200: s.TicketSerializer})
+    @extend_schema(
+        request={"application/json": s.ActionSerializer, "multipart/form-data": s.ActionSerializer},
+        responses={200: s.TicketSerializer},
+    )
     def view(self, request, pk=None):
         return self._act(request, name)
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("incidents.api.calendar")),
     path("", include("incidents.api.categories")),
     path("", include("incidents.api.tickets")),
+    path("", include("incidents.api.queues")),
 ]

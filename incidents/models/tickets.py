@@ -116,11 +116,21 @@ class Ticket(VersionedModel):
         verbose_name_plural = _("tickets")
         ordering = ["-pk"]
         indexes = [
-            # The deadline sweep reads running, unpaused stages by due time.
+            # The deadline sweep reads only the running, unpaused stages it still has to
+            # change: not yet red by due time, still green by warning time. Tickets it has
+            # already coloured leave these indexes, so a steady-state sweep reads nothing.
             models.Index(
                 fields=["stage_due_at"],
-                condition=models.Q(stage_due_at__isnull=False, paused_at__isnull=True),
-                name="ticket_running_due",
+                condition=models.Q(stage_due_at__isnull=False, paused_at__isnull=True)
+                & ~models.Q(sla_colour="red"),
+                name="ticket_due_not_red",
+            ),
+            models.Index(
+                fields=["stage_warn_at"],
+                condition=models.Q(
+                    stage_warn_at__isnull=False, paused_at__isnull=True, sla_colour="green"
+                ),
+                name="ticket_warn_green",
             ),
             models.Index(fields=["street", "status"], name="ticket_street_status"),
             models.Index(fields=["grid", "status"], name="ticket_grid_status"),

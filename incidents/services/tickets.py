@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +15,10 @@ from django.utils.translation import gettext as _
 from gridgov.exceptions import StaleObjectError
 from grids.locate import locate_grid_id
 from grids.models import Component, Grid
-from incidents.choices import Action, Source, Status
+from incidents.choices import Action, PhotoPhase, Source, Status
+from incidents.handling import report_recipients, tell
 from incidents.models import Category, Ticket, TicketCounter, TicketEvent
+from incidents.photos import Photo, photos_check, photos_store
 from incidents.workflow import REPORTER, actor_roles, stage_fields
 from personnel.choices import Role
 from personnel.models import User
@@ -49,14 +52,22 @@ def ticket_create(
     component: Component | None = None,
     reporter_name: str = "",
     reporter_phone: str = "",
+    photos: Sequence[Photo] = (),
 ) -> Ticket:
     """Record a new case at (lat, lng): the grid is located and its scope copied, the number
-    given, the first stage's clock started and the ``report`` event written.
+    given, the first stage's clock started, the photos stored and the ``report`` event
+    written; the command centre of the street is told.
 
-    A self-handled case (a grid worker fixed it on the spot) starts at checking.
+    A self-handled case (a grid worker fixed it on the spot) starts at checking and needs
+    a photo taken after handling.
     """
     if not category.active or category.parent_id is None:
         raise ValidationError({"category": _("Choose an active minor class.")})
+    checked = photos_check(list(photos))
+    if source == Source.SELF_HANDLED and not any(p.phase == PhotoPhase.AFTER for p in checked):
+        raise ValidationError(
+            {"photos": _("A self-handled case needs a photo taken after handling.")}
+        )
     grid_id = locate_grid_id(lat, lng)
     if grid_id is None:
         raise ValidationError({"lat": _("This location lies in no grid.")})
@@ -88,6 +99,7 @@ def ticket_create(
         setattr(ticket, name, value)
     ticket.number = ticket_number_next(day=timezone.localdate(now))
     ticket.save()
+    stored = photos_store(ticket=ticket, photos=checked, uploaded_by=reporter, now=now)
     TicketEvent.objects.create(
         ticket=ticket,
         action=Action.REPORT,
@@ -95,8 +107,9 @@ def ticket_create(
         to_status=status,
         actor=reporter,
         at=now,
-        data={"source": source},
+        data={"source": source} | ({"photos": [a.pk for a in stored]} if stored else {}),
     )
+    tell(report_recipients(ticket) - {getattr(reporter, "pk", None)}, ticket, _("was reported"))
     return ticket
 
 

@@ -188,3 +188,28 @@ def notifications_deliver_pending(
         if len(ids) < batch:
             break
     return dict(outcomes)
+
+
+@transaction.atomic
+def notify_many(
+    *, user_ids: Iterable[int], title: str, body: str = "", url: str = "", kind: str = "general"
+) -> int:
+    """Put the same message in each user's inbox with one insert; returns how many."""
+    return notify_each(
+        Notification(user_id=user_id, kind=kind, title=title, body=body, url=url)
+        for user_id in sorted(set(user_ids))
+    )
+
+
+@transaction.atomic
+def notify_each(messages: Iterable[Notification]) -> int:
+    """Insert unsaved notifications in one go; returns how many.
+
+    For jobs that notify many people at once (deadline sweeps, digests): the delivery job
+    mails the copies on its next run instead of one task per message.
+    """
+    rows = list(messages)
+    for row in rows:
+        row.title, row.url = row.title[:200], row.url[:300]
+    Notification.objects.bulk_create(rows)
+    return len(rows)

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 from incidents.choices import Action, Status
 from incidents.models import Ticket
 from incidents.workflow import ActionNotAllowed, allowed_actions, ticket_act
-from tests.incidents.cases import report
+from tests.incidents.cases import after_photo, report
 
 ACTIONS = [action for action in Action if action != Action.REPORT]
 # Street staff take most actions; listed twice so that walks move on.
@@ -36,6 +36,7 @@ DATA = [
     {"amount": 2, "unit": "hours"},
     {"to_grid": True},
     {"satisfaction": "many"},
+    "after-photo",
 ]
 AFTER_CLOSING = {Action.RATE, Action.REOPEN}
 
@@ -60,6 +61,8 @@ def _machine(place):
             actor = choice.draw(st.sampled_from(ACTORS))
             note = choice.draw(st.sampled_from(["因为现场需要", "因为现场需要", ""]))
             data = choice.draw(st.sampled_from(DATA))
+            if data == "after-photo":
+                data = {"photos": [after_photo()]}
             before = self.ticket
             try:
                 after = ticket_act(
