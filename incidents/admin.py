@@ -16,7 +16,11 @@ from django.db.models import Count, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grids.admin import ScopedAdmin, _adopt
-from incidents import selectors, services
+from incidents import (
+    admin_tickets,  # noqa: F401 - registers the ticket admins
+    selectors,
+    services,
+)
 from incidents.choices import Priority, Stage
 from incidents.models import CalendarOverride, Category, SlaPolicy
 from personnel import selectors as personnel_selectors

@@ -28,3 +28,8 @@ class IncidentsConfig(AppConfig):
         for role in (Role.ADMIN, Role.STREET_STAFF, Role.GRID_WORKER, Role.GRID_CHIEF):
             mapping[role] |= {"incidents.add_ticket", "incidents.change_ticket"}
         register_role_permissions(mapping)
+
+        from incidents.selectors import open_tasks_per_grid, open_tasks_per_worker
+        from personnel.selectors_workload import install_open_task_counters
+
+        install_open_task_counters(open_tasks_per_worker, open_tasks_per_grid)

@@ -28,7 +28,7 @@ from incidents.choices import (
 )
 from incidents.models import Escalation, LinkageTask, SupervisionOrder, Ticket, TicketEvent
 from incidents.photos import photos_check, photos_store
-from incidents.recipients import department_handlers, holders, level_holders
+from incidents.recipients import department_handlers, holders, level_holders, stage_owners
 from personnel.choices import AssignmentState, NotificationKind, Role
 from personnel.models import Department, User
 from personnel.services.notifications import notify_many
@@ -339,16 +339,11 @@ def supervise_effect(before: Ticket, after: Ticket, actor, data: dict, now) -> d
 
 
 def responsible_users(ticket: Ticket) -> set[int]:
-    """Who answers a supervision order: the lead department's handlers, the assignee and
-    the holders of the case's current level."""
-    users = set(level_holders([ticket], level=ticket.level)[ticket.pk])
-    if ticket.lead_department_id:
-        users |= department_handlers([ticket.lead_department_id]).get(
-            ticket.lead_department_id, set()
-        )
-    if ticket.assignee_id:
-        users.add(ticket.assignee_id)
-    return users
+    """Who answers a supervision order: whoever must act on the running stage (see
+    ``stage_owners``) and the holders of the case's current level."""
+    return (
+        level_holders([ticket], level=ticket.level)[ticket.pk] | stage_owners([ticket])[ticket.pk]
+    )
 
 
 def order_guard(status: str):

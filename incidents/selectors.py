@@ -15,10 +15,13 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    Func,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -35,7 +38,7 @@ from incidents.models import (
     TicketEvent,
 )
 from personnel.choices import AssignmentState, Role, ScopeType
-from personnel.models import RoleAssignment
+from personnel.models import GridAssignment, RoleAssignment
 from personnel.scope import scope_for
 
 
@@ -241,3 +244,36 @@ def my_task_list(*, user) -> QuerySet[Ticket]:
         .annotate(task=task)
         .order_by(F("stage_due_at").asc(nulls_last=True), "pk")
     )
+
+
+def open_tasks_per_worker() -> Subquery:
+    """Open tasks of a grid worker (OuterRef ``user_id``): open cases assigned to them,
+    plus those waiting in their open grids for a field step (verifying, checking) or
+    handled in the grid with nobody on them yet."""
+    grids = GridAssignment.objects.filter(
+        worker__user_id=OuterRef(OuterRef("user_id")), until__isnull=True
+    ).values("grid_id")
+    waiting = Q(grid_id__in=grids) & (
+        Q(status__in=TO_VERIFY + TO_CHECK)
+        | Q(status__in=TO_HANDLE, lead_department__isnull=True, assignee__isnull=True)
+    )
+    tasks = (
+        Ticket.objects.filter(waiting | Q(assignee_id=OuterRef("user_id")))
+        .exclude(status__in=FINAL_STATUSES)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(tasks, output_field=IntegerField())
+
+
+def open_tasks_per_grid() -> Subquery:
+    """Open cases in a grid (OuterRef ``pk``)."""
+    tasks = (
+        Ticket.objects.filter(grid_id=OuterRef("pk"))
+        .exclude(status__in=FINAL_STATUSES)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(tasks, output_field=IntegerField())

@@ -3,8 +3,10 @@ what the user may see (through the selectors of ``personnel.selectors``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -43,6 +45,23 @@ from personnel.selectors import (
     worker_list,
 )
 from personnel.services.patrols import Sample, local_day_bounds, walked
+
+# How open tasks are counted, installed by the incidents app (which sits above this one):
+# two callables returning subquery expressions, per worker (OuterRef "user_id") and per grid
+# (OuterRef "pk"). Without them the counts are None: no case system, no tasks.
+_open_task_counters: tuple[Callable[[], Any], Callable[[], Any]] | None = None
+
+
+def install_open_task_counters(per_worker: Callable[[], Any], per_grid: Callable[[], Any]) -> None:
+    """Called once by the incidents app with its open-task count expressions."""
+    global _open_task_counters
+    _open_task_counters = (per_worker, per_grid)
+
+
+def _open_tasks(which: int) -> Any:
+    if _open_task_counters is None:
+        return Value(None, output_field=IntegerField())
+    return _open_task_counters[which]()
 
 
 def _signed_in(user) -> bool:
@@ -93,9 +112,10 @@ def _visible_workers(user) -> QuerySet[GridWorker]:
 
 def workload_list(*, user) -> QuerySet[GridWorker]:
     """One row per worker the user oversees (or the user alone, for a grid worker), with
-    ``open_assignments`` (their open grid assignments, grids loaded) and
+    ``open_assignments`` (their open grid assignments, grids loaded),
     ``patrol_minutes_month``: the minutes patrolled inside grids since the first of the
-    local month (the sum of their coverage rows, see ``PatrolDay``)."""
+    local month (the sum of their coverage rows, see ``PatrolDay``), and ``open_tasks``
+    as the incidents app counts them."""
     first = timezone.localdate().replace(day=1)
     minutes = (
         PatrolDay.objects.filter(worker_id=OuterRef("user_id"), day__gte=first)
@@ -113,7 +133,8 @@ def workload_list(*, user) -> QuerySet[GridWorker]:
         .annotate(
             patrol_minutes_month=Coalesce(
                 Subquery(minutes, output_field=FloatField()), Value(0.0), output_field=FloatField()
-            )
+            ),
+            open_tasks=_open_tasks(0),
         )
         .prefetch_related(Prefetch("assignments", open_assignments, to_attr="open_assignments"))
     )
@@ -195,7 +216,8 @@ def grid_workload_list(*, user) -> QuerySet[Grid]:
     """One row per grid the user sees, with its open primary worker (``primary_worker_id``,
     ``primary_worker_name``), ``patrol_minutes_month`` (minutes patrolled inside the grid by
     anyone since the first of the local month: the sum of its coverage rows) and
-    ``patrolled_days_month`` (local days of this month with any minute patrolled)."""
+    ``patrolled_days_month`` (local days of this month with any minute patrolled) and
+    ``open_tasks`` (open cases in the grid, as the incidents app counts them)."""
     first = timezone.localdate().replace(day=1)
     days = PatrolDay.objects.filter(grid_id=OuterRef("pk"), day__gte=first).order_by()
     minutes = days.values("grid_id").annotate(total=Sum("minutes")).values("total")
@@ -217,4 +239,5 @@ def grid_workload_list(*, user) -> QuerySet[Grid]:
         ),
         primary_worker_id=Subquery(primary.values("worker__user_id")[:1]),
         primary_worker_name=Subquery(primary.values("worker__user__full_name")[:1]),
+        open_tasks=_open_tasks(1),
     )

@@ -58,8 +58,13 @@ def api_routes() -> list[Route]:
     return sorted(routes.values(), key=lambda route: route.name)
 
 
-def route_url(route: Route, pk: int | None = None) -> str:
-    """A concrete URL for ``route`` (pk filled in), resolved through reverse()."""
+def route_url(route: Route, pk: int | None = None, extra: dict | None = None) -> str:
+    """A concrete URL for ``route`` (pk and any other named group filled in from
+    ``extra``), resolved through reverse()."""
     from django.urls import reverse
 
-    return reverse(route.name, kwargs={"pk": pk} if route.needs_pk else None)
+    kwargs = {"pk": pk} if route.needs_pk else {}
+    kwargs |= {
+        name: value for name, value in (extra or {}).items() if f"(?P<{name}>" in route.pattern
+    }
+    return reverse(route.name, kwargs=kwargs or None)

@@ -8,6 +8,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
@@ -46,9 +47,19 @@ class MyTaskFilterSet(FilterSet):
         return queryset.exclude(stage_due_at__lte=soon, paused_at__isnull=True)
 
 
+class QueuePagination(PageNumberPagination):
+    """Pages in the queue's own order (soonest due first). A personal queue is short, so
+    counting it is cheap; cursor pages would need a non-null, unique sort key."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class MyTaskViewSet(mixins.ListModelMixin, BaseViewSet):
     """The caller's queue: tickets to verify, to check and to handle, soonest due first."""
 
+    pagination_class = QueuePagination
     selector = selectors.my_task_list
     serializer_class = MyTaskSerializer
     filterset_class = MyTaskFilterSet
@@ -68,7 +79,7 @@ class SupervisionOrderFilterSet(FilterSet):
 
 
 class SupervisionOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
-    """Supervision orders on tickets in the caller's scope, open ones first. Issue, answer
+    """Supervision orders on tickets in the caller's scope, newest first. Issue, answer
     and close them with the ticket actions ``supervise``, ``answer-supervision`` and
     ``close-supervision``."""
 

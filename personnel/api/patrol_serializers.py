@@ -173,7 +173,7 @@ class WorkloadSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         default=None,
-        help_text=_("Open tasks of the worker: filled by the incidents app; null until then."),
+        help_text=_("Open cases assigned to the worker or waiting in their grids for them."),
     )
 
     class Meta:
@@ -200,7 +200,7 @@ class GridWorkloadSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         default=None,
-        help_text=_("Open tasks in the grid: filled by the incidents app; null until then."),
+        help_text=_("Open cases in the grid."),
     )
 
     class Meta:

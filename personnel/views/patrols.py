@@ -34,7 +34,7 @@ class DayForm(forms.Form):
 @login_required
 def workload(request):
     """Workers the user oversees (a grid worker: themself) with their grids and the hours
-    patrolled this month; open tasks arrive with the incidents app."""
+    patrolled this month, and their open tasks (counted by the incidents app)."""
     workers = selectors_workload.workload_list(user=request.user).order_by("employee_number", "pk")
     page = Paginator(workers, WORKLOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
@@ -55,7 +55,7 @@ def workload(request):
 @login_required
 def grid_workload(request):
     """Grids the user sees with their primary worker and the patrolling done inside them
-    this month; open tasks arrive with the incidents app."""
+    this month, and the open cases in them (counted by the incidents app)."""
     grids = selectors_workload.grid_workload_list(user=request.user).order_by("code")
     page = Paginator(grids, WORKLOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -5,9 +5,11 @@ The matrix must name every route the URLconf has: a new route without an entry f
 
 * anonymous: not signed in; plain: signed in, no role;
 * worker: grid_worker on the object grid G (owns the patrol, the profile, the certificate,
-  the notification and the device token below);
+  the notification and the device token below, and reported the ticket);
 * outsider: grid_worker on G2, the next grid of the same community;
-* staff: street_staff of G's street; admin: superuser.
+* department: dept_handler of a department of the district with no task on the ticket;
+* staff: street_staff of G's street; supervisor: supervisor of the district (issued the
+  ticket's supervision order); admin: superuser.
 
 Outcomes: OK (2xx), DENIED (401/403), HIDDEN (404), INVALID (400), PRECONDITION (428: writes
 to versioned rows need If-Match). Each caller's request runs in a savepoint that is rolled
@@ -24,30 +26,51 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from incidents.choices import Action
+from incidents.photos import Photo
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
+from incidents.workflow import ticket_act
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import patrol_session_start
 from personnel.services.training import certificate_issue
 from personnel.services.workers import grid_assignment_create
 from tests import factories, people
 from tests.api_routes import api_routes, route_url
+from tests.incidents.cases import upload
 
 OK, DENIED, HIDDEN, INVALID, PRECONDITION = "ok", "denied", "hidden", "invalid", "precondition"
 CONFLICT = "conflict"  # 409: the ticket's status does not offer the action
-PRINCIPALS = ("anonymous", "plain", "outsider", "worker", "staff", "admin")
+PRINCIPALS = (
+    "anonymous",
+    "plain",
+    "outsider",
+    "worker",
+    "department",
+    "staff",
+    "supervisor",
+    "admin",
+)
 
 
-def row(anonymous, plain, outsider, worker, staff, admin) -> dict[str, str]:
-    return dict(zip(PRINCIPALS, (anonymous, plain, outsider, worker, staff, admin), strict=True))
+def row(
+    anonymous, plain, outsider, worker, staff, admin, *, department=None, supervisor=None
+) -> dict[str, str]:
+    """One route's outcomes. A department handler (of a department with no task on the
+    world's ticket) meets what a plain user meets, and a supervisor of the district what
+    street staff meet, unless the route says otherwise."""
+    department = plain if department is None else department
+    supervisor = staff if supervisor is None else supervisor
+    values = (anonymous, plain, outsider, worker, department, staff, supervisor, admin)
+    return dict(zip(PRINCIPALS, values, strict=True))
 
 
 SIGNED_IN = row(DENIED, OK, OK, OK, OK, OK)
 EVERYONE = row(OK, OK, OK, OK, OK, OK)
 ONLY_ADMIN_CREATES = row(DENIED, DENIED, DENIED, DENIED, DENIED, INVALID)
 ONLY_ADMIN_EDITS = row(DENIED, DENIED, DENIED, DENIED, DENIED, PRECONDITION)
-STAFF_CREATE = row(DENIED, DENIED, DENIED, DENIED, INVALID, INVALID)
-STAFF_EDIT = row(DENIED, DENIED, DENIED, DENIED, PRECONDITION, PRECONDITION)
+# Supervisors read and sign off; they do not edit the registers.
+STAFF_CREATE = row(DENIED, DENIED, DENIED, DENIED, INVALID, INVALID, supervisor=DENIED)
+STAFF_EDIT = row(DENIED, DENIED, DENIED, DENIED, PRECONDITION, PRECONDITION, supervisor=DENIED)
 ABOVE_THE_GRID = row(DENIED, HIDDEN, OK, OK, OK, OK)
 IN_THE_GRID = row(DENIED, HIDDEN, HIDDEN, OK, OK, OK)
 WORKERS_OWN = row(DENIED, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN)
@@ -57,19 +80,30 @@ def _ticket_action_rows() -> dict[tuple[str, str], dict[str, str]]:
     """Workflow actions on a reported ticket, with an empty body: the status offers only
     accept, reject, merge, comment and escalate (anything else is 409 for everyone in
     scope); the reporting worker may only comment; the rest need a note or a target."""
+    command_centre = {"supervisor": DENIED}
+    supervisors_only = {"supervisor": INVALID}
     offered = {
-        "accept": row(DENIED, HIDDEN, HIDDEN, DENIED, OK, OK),
-        "reject": row(DENIED, HIDDEN, HIDDEN, DENIED, INVALID, INVALID),
-        "merge": row(DENIED, HIDDEN, HIDDEN, DENIED, INVALID, INVALID),
+        "accept": row(DENIED, HIDDEN, HIDDEN, DENIED, OK, OK, **command_centre),
+        "reject": row(DENIED, HIDDEN, HIDDEN, DENIED, INVALID, INVALID, **command_centre),
+        "merge": row(DENIED, HIDDEN, HIDDEN, DENIED, INVALID, INVALID, **command_centre),
         "comment": row(DENIED, HIDDEN, HIDDEN, INVALID, INVALID, INVALID),
+        "attach": row(DENIED, HIDDEN, HIDDEN, INVALID, INVALID, INVALID),
         "escalate": row(DENIED, HIDDEN, HIDDEN, DENIED, INVALID, INVALID),
+        "supervise": row(DENIED, HIDDEN, HIDDEN, DENIED, DENIED, INVALID, **supervisors_only),
+        "answer-supervision": row(
+            DENIED, HIDDEN, HIDDEN, INVALID, INVALID, INVALID, supervisor=DENIED
+        ),
+        "close-supervision": row(
+            DENIED, HIDDEN, HIDDEN, DENIED, DENIED, INVALID, **supervisors_only
+        ),
     }
     rows = {}
     for action in Action:
         if action == Action.REPORT:
             continue
-        expected = offered.get(action, row(DENIED, HIDDEN, HIDDEN, CONFLICT, CONFLICT, CONFLICT))
-        rows[(f"ticket-{action.replace('_', '-')}", "POST")] = expected
+        slug = action.replace("_", "-")
+        expected = offered.get(slug, row(DENIED, HIDDEN, HIDDEN, CONFLICT, CONFLICT, CONFLICT))
+        rows[(f"ticket-{slug}", "POST")] = expected
     return rows
 
 
@@ -77,7 +111,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     # Places: the places above one's grid are shown, sibling grids are not.
     ("district-list", "GET"): SIGNED_IN,
     ("district-list", "POST"): ONLY_ADMIN_CREATES,
-    ("district-detail", "GET"): ABOVE_THE_GRID,
+    # A department's handler sees the district the department serves, and the department.
+    ("district-detail", "GET"): row(DENIED, HIDDEN, OK, OK, OK, OK, department=OK),
     ("district-detail", "PUT"): ONLY_ADMIN_EDITS,
     ("district-detail", "PATCH"): ONLY_ADMIN_EDITS,
     ("street-list", "GET"): SIGNED_IN,
@@ -98,18 +133,20 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("grid-locate", "GET"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
     # Components: grid workers keep them current, in their own grid only.
     ("component-list", "GET"): SIGNED_IN,
-    ("component-list", "POST"): row(DENIED, DENIED, INVALID, INVALID, INVALID, INVALID),
+    ("component-list", "POST"): row(
+        DENIED, DENIED, INVALID, INVALID, INVALID, INVALID, supervisor=DENIED
+    ),
     ("component-detail", "GET"): IN_THE_GRID,
     ("component-detail", "PUT"): row(
-        DENIED, DENIED, HIDDEN, PRECONDITION, PRECONDITION, PRECONDITION
+        DENIED, DENIED, HIDDEN, PRECONDITION, PRECONDITION, PRECONDITION, supervisor=DENIED
     ),
     ("component-detail", "PATCH"): row(
-        DENIED, DENIED, HIDDEN, PRECONDITION, PRECONDITION, PRECONDITION
+        DENIED, DENIED, HIDDEN, PRECONDITION, PRECONDITION, PRECONDITION, supervisor=DENIED
     ),
     # People.
     ("department-list", "GET"): SIGNED_IN,
     ("department-list", "POST"): STAFF_CREATE,
-    ("department-detail", "GET"): ABOVE_THE_GRID,
+    ("department-detail", "GET"): row(DENIED, HIDDEN, OK, OK, OK, OK, department=OK),
     ("department-detail", "PUT"): STAFF_EDIT,
     ("department-detail", "PATCH"): STAFF_EDIT,
     ("worker-list", "GET"): SIGNED_IN,
@@ -120,11 +157,13 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("grid-assignment-list", "GET"): SIGNED_IN,
     ("grid-assignment-list", "POST"): STAFF_CREATE,
     ("grid-assignment-detail", "GET"): IN_THE_GRID,
-    ("grid-assignment-end", "POST"): row(DENIED, DENIED, DENIED, DENIED, OK, OK),
+    ("grid-assignment-end", "POST"): row(DENIED, DENIED, DENIED, DENIED, OK, OK, supervisor=DENIED),
     ("role-assignment-list", "GET"): SIGNED_IN,
     ("role-assignment-list", "POST"): STAFF_CREATE,
     ("role-assignment-detail", "GET"): IN_THE_GRID,
-    ("role-assignment-revoke", "POST"): row(DENIED, DENIED, DENIED, DENIED, OK, OK),
+    ("role-assignment-revoke", "POST"): row(
+        DENIED, DENIED, DENIED, DENIED, OK, OK, supervisor=DENIED
+    ),
     # Field work: only the patrol's own worker records it; supervisors of the area read it.
     ("patrol-list", "GET"): SIGNED_IN,
     ("patrol-list", "POST"): row(DENIED, DENIED, INVALID, INVALID, DENIED, INVALID),
@@ -162,12 +201,20 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("calendar-deadline", "GET"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
     # Tickets: the one in `world` was reported by the worker and awaits acceptance.
     ("ticket-list", "GET"): SIGNED_IN,
-    ("ticket-list", "POST"): row(DENIED, DENIED, INVALID, INVALID, INVALID, INVALID),
+    ("ticket-list", "POST"): row(
+        DENIED, DENIED, INVALID, INVALID, INVALID, INVALID, supervisor=DENIED
+    ),
     ("ticket-detail", "GET"): IN_THE_GRID,
     ("ticket-detail", "PATCH"): row(
-        DENIED, DENIED, HIDDEN, PRECONDITION, PRECONDITION, PRECONDITION
+        DENIED, DENIED, HIDDEN, PRECONDITION, PRECONDITION, PRECONDITION, supervisor=DENIED
     ),
     ("ticket-events", "GET"): IN_THE_GRID,
+    ("ticket-attachments", "GET"): IN_THE_GRID,
+    ("ticket-photo", "GET"): IN_THE_GRID,
+    ("ticket-tasks", "GET"): IN_THE_GRID,
+    ("my-task-list", "GET"): SIGNED_IN,
+    ("supervision-order-list", "GET"): SIGNED_IN,
+    ("supervision-order-detail", "GET"): IN_THE_GRID,
     **_ticket_action_rows(),
     ("schema", "GET"): EVERYONE,
     ("swagger-ui", "GET"): EVERYONE,
@@ -214,6 +261,9 @@ def world(db):
         if name == "worker":
             mine = {"profile": profile, "assignment": assignment}
     callers["staff"] = people.with_role("street_staff", grid.street, "matrix-staff")
+    callers["supervisor"] = people.with_role("supervisor", grid.district, "matrix-supervisor")
+    department = people.department(district=grid.district)
+    callers["department"] = people.with_role("dept_handler", department, "matrix-department")
     worker = callers["worker"]
     session, _created = patrol_session_start(
         worker=worker,
@@ -235,7 +285,7 @@ def world(db):
         "community": grid.community.pk,
         "grid": grid.pk,
         "component": factories.component(in_grid=grid).pk,
-        "department": people.department(district=grid.district).pk,
+        "department": department.pk,
         "worker": mine["profile"].pk,
         "grid-assignment": mine["assignment"].pk,
         "role-assignment": mine["assignment"].role_assignment_id,
@@ -246,15 +296,27 @@ def world(db):
         "notification": Notification.objects.create(user=worker, title="For the worker").pk,
         "auth-token": token.digest[:16],
         "category": major.pk,
-        "ticket": ticket_create(
-            reporter=worker,
-            source="patrol",
-            category=category_create(code="E0101", kind="event", name="暴露垃圾", parent=major),
-            lat=grid.centroid_lat,
-            lng=grid.centroid_lng,
-        ).pk,
     }
-    return {"callers": callers, "ids": ids}
+    ticket = ticket_create(
+        reporter=worker,
+        source="patrol",
+        category=category_create(code="E0101", kind="event", name="暴露垃圾", parent=major),
+        lat=grid.centroid_lat,
+        lng=grid.centroid_lng,
+        photos=[Photo(upload(), "before")],
+    )
+    ticket = ticket_act(
+        ticket=ticket,
+        actor=callers["supervisor"],
+        action="supervise",
+        expected_version=ticket.version,
+        note="限期整改",
+        data={"level": "yellow", "due_at": timezone.now() + timedelta(days=1)},
+    )
+    ids["ticket"] = ticket.pk
+    ids["supervision-order"] = ticket.supervision_orders.get().pk
+    extra = {"attachment_id": ticket.attachments.get().pk}
+    return {"callers": callers, "ids": ids, "extra": extra}
 
 
 def _object_key(route_name: str, ids: dict) -> str:
@@ -277,7 +339,7 @@ def test_route_answers_each_principal_as_the_matrix_says(route, method, world):
     if expected is None:
         pytest.fail(f"no matrix entry for {route.name} {method}")
     pk = world["ids"][_object_key(route.name, world["ids"])] if route.needs_pk else None
-    url = route_url(route, pk)
+    url = route_url(route, pk, world["extra"])
     got = {}
     for principal in PRINCIPALS:
         client = _client(world["callers"].get(principal))

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from incidents.models import SupervisionOrder, Ticket
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
@@ -40,7 +41,8 @@ VARIANTS = {"grid-list": [{}, {"format": "geojson"}]}
 def city(db, admin_user):
     """ROWS of every listed kind: places and components; departments, workers with their
     grid and role assignments, patrols with coverage, courses, training sessions and
-    certificates; and the superuser's own notifications and device tokens."""
+    certificates; tickets with supervision orders, handed to the superuser; and the
+    superuser's own notifications and device tokens."""
     course = Course.objects.create(code="Q1", title="Basics", hours=2, certificate_months=12)
     rubbish = category_create(
         code="E9901",
@@ -79,13 +81,18 @@ def city(db, admin_user):
         Notification.objects.create(user=admin_user, title=f"Message {number}")
         DeviceToken.objects.create(user=admin_user, device=f"phone {number}")
         category_create(code=f"E{number + 10:02d}", kind="event", name=f"类别{number}")
-        ticket_create(
+        ticket = ticket_create(
             reporter=person,
             source="patrol",
             category=rubbish,
             lat=grid.centroid_lat,
             lng=grid.centroid_lng,
         )
+        SupervisionOrder.objects.create(
+            ticket=ticket, level="yellow", reason="限期", due_at=start, issued_at=start
+        )
+    # The superuser's own queue: every ticket handed to them.
+    Ticket.objects.update(status="in_handling", assignee=admin_user)
 
 
 def _count(client, url: str, query: dict) -> tuple[int, int]:

@@ -98,7 +98,7 @@ def test_workload_shows_grids_and_patrol_hours_of_this_month_only(
         (office.grid1.code, "primary"),
         (office.grid2.code, "backup"),
     ]
-    assert row["open_tasks"] is None
+    assert row["open_tasks"] == 0
 
 
 def test_a_grid_worker_sees_themself_and_street_staff_their_street(office):
@@ -147,7 +147,7 @@ def test_the_workload_page_lists_workers_with_hours_and_a_link_to_todays_track(
     assert f'href="/personnel/workers/{office.worker2.pk}/track/?day={today}"' in html
     row = html.split(f'data-worker="{office.worker2.pk}"')[1].split("</tr>")[0]
     assert '<td class="num patrol-hours">0.1</td>' in row
-    assert "—" in row  # no open tasks until incidents exist
+    assert '<td class="num open-tasks"' in row and ">0</td>" in row
 
 
 def test_the_track_page_shows_the_days_totals(office, django_capture_on_commit_callbacks):
