@@ -45,3 +45,46 @@ def test_purge_runs_on_a_real_worker(celery_worker_on_redis, admin_user):
         time.sleep(0.1)
     assert not IdempotencyRecord.objects.filter(pk=old.pk).exists()
     assert IdempotencyRecord.objects.filter(pk=fresh.pk).exists()
+
+
+def test_the_deadline_sweep_escalates_on_a_real_worker(celery_worker_on_redis):
+    from incidents.models import Escalation, Ticket
+    from incidents.services import category_create, sla_policy_create
+    from incidents.services.tickets import ticket_create
+    from incidents.tasks import deadlines_sweep
+    from tests import factories
+
+    grid = factories.grid()
+    major = category_create(code="E01", kind="event", name="市容环境")
+    minor = category_create(code="E0101", kind="event", name="暴露垃圾", parent=major)
+    sla_policy_create(category=minor, priority="normal", stage="accept", amount=1, unit="minutes")
+    ticket = ticket_create(
+        reporter=None,
+        source="hotline",
+        category=minor,
+        lat=grid.centroid_lat,
+        lng=grid.centroid_lng,
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(
+        stage_due_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    assert deadlines_sweep.apply_async().id
+    deadline = timezone.now() + timedelta(seconds=20)
+    while not Escalation.objects.filter(ticket=ticket).exists() and timezone.now() < deadline:
+        time.sleep(0.1)
+    ticket.refresh_from_db()
+    assert (ticket.sla_colour, ticket.level) == ("red", 1)
+    assert Escalation.objects.filter(ticket=ticket).count() == 1
+
+
+def test_every_beat_job_names_a_registered_task():
+    from django.conf import settings
+
+    app.loader.import_default_modules()
+    missing = [
+        entry["task"]
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] not in app.tasks
+    ]
+    assert missing == []
