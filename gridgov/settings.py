@@ -290,6 +290,12 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "incidents.choices.Priority",
         "TicketStatusEnum": "incidents.choices.Status",
         "WorkerStatusEnum": "personnel.choices.WorkerStatus",
+        "RoleEnum": "personnel.choices.Role",
+        "TaskRoleEnum": "incidents.choices.TaskRole",
+        "TaskStatusEnum": "incidents.choices.TaskStatus",
+        "EscalationLevelEnum": "incidents.choices.Level",
+        "SupervisionLevelEnum": "incidents.choices.SupervisionLevel",
+        "SupervisionStatusEnum": "incidents.choices.SupervisionStatus",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -82,6 +83,16 @@ def _department_ids(value: Any, field: str) -> list[int]:
         raise ValidationError({field: _("Give departments by their ids.")}) from None
 
 
+def dispatchable_departments(ticket: Ticket):
+    """The departments a case can go to: active ones of its district that serve the whole
+    district or its own street (another street's office is not its business)."""
+    return Department.objects.filter(
+        Q(street__isnull=True) | Q(street_id=ticket.street_id),
+        active=True,
+        district_id=ticket.district_id,
+    )
+
+
 def dispatch_guard(ticket: Ticket, data: dict, now: datetime) -> dict:
     """To a lead department (the one named, else the category's default) with zero or
     more cooperating departments, or with ``to_grid`` to the grid itself."""
@@ -96,14 +107,14 @@ def dispatch_guard(ticket: Ticket, data: dict, now: datetime) -> dict:
     department_id = data.get("lead_department") or ticket.category.lead_department_id
     departments = {
         department.pk: department
-        for department in Department.objects.filter(
-            pk__in=[department_id, *cooperating], active=True, district_id=ticket.district_id
+        for department in dispatchable_departments(ticket).filter(
+            pk__in=[department_id, *cooperating]
         )
     }
     lead = departments.get(department_id)
     if lead is None:
         raise ValidationError(
-            {"lead_department": _("Choose an active department of this district.")}
+            {"lead_department": _("Choose an active department serving this case's street.")}
         )
     if lead.pk in cooperating:
         raise ValidationError(
@@ -111,7 +122,7 @@ def dispatch_guard(ticket: Ticket, data: dict, now: datetime) -> dict:
         )
     if set(cooperating) - set(departments):
         raise ValidationError(
-            {"cooperating_departments": _("Choose active departments of this district.")}
+            {"cooperating_departments": _("Choose active departments serving this street.")}
         )
     data["lead_department"], data["cooperating_departments"] = lead.pk, cooperating
     return {"lead_department": lead}

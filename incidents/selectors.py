@@ -103,9 +103,17 @@ def ticket_list(*, user) -> QuerySet[Ticket]:
     return tickets.filter(visible)
 
 
+def _visible(user, ticket: Ticket) -> Q:
+    return Q(ticket=ticket, ticket__in=ticket_list(user=user).values("pk"))
+
+
 def ticket_event_list(*, user, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """The history of a ticket the user may see, oldest first."""
-    return TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
+    """The history of a ticket the user may see, oldest first (empty if they may not)."""
+    return (
+        TicketEvent.objects.filter(_visible(user, ticket))
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
 
 
 DUPLICATE_RADIUS_M = 50
@@ -147,8 +155,8 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def attachment_list(*, user, ticket: Ticket) -> QuerySet[Attachment]:
-    """The photos of a ticket the user may see (``ticket`` comes from ``ticket_list``)."""
-    return Attachment.objects.filter(ticket=ticket).order_by("uploaded_at", "pk")
+    """The photos of a ticket the user may see (none if they may not)."""
+    return Attachment.objects.filter(_visible(user, ticket)).order_by("uploaded_at", "pk")
 
 
 def attachment_get(*, user, pk: int) -> Attachment | None:
@@ -164,7 +172,7 @@ def linkage_task_list(*, user, ticket: Ticket | None = None) -> QuerySet[Linkage
     """Linked department tasks on tickets the user may see; with ``ticket``, that one's."""
     tasks = LinkageTask.objects.select_related("department", "ticket")
     if ticket is not None:
-        return tasks.filter(ticket=ticket)
+        return tasks.filter(_visible(user, ticket))
     return tasks.filter(ticket__in=ticket_list(user=user).values("pk"))
 
 

@@ -103,6 +103,9 @@ class Transition:
     guard: Guard | None = None
     needs_note: bool = False
     effect: Effect | None = None
+    # Whether the action makes sense for this ticket now (parking a parked case does not);
+    # pages and the API offer only such actions. The guard still decides on the data.
+    offered: Callable[[Ticket, datetime], bool] | None = None
 
 
 def _public_only(ticket: Ticket, data: dict, now: datetime) -> dict:
@@ -189,8 +192,46 @@ def _escalate(ticket: Ticket, data: dict, now: datetime) -> dict:
     return {"level": ticket.level + 1}
 
 
-def _t(to, roles, guard=None, *, note=False, effect=None) -> Transition:
-    return Transition(to=to, roles=frozenset(roles), guard=guard, needs_note=note, effect=effect)
+def _t(to, roles, guard=None, *, note=False, effect=None, offered=None) -> Transition:
+    return Transition(
+        to=to,
+        roles=frozenset(roles),
+        guard=guard,
+        needs_note=note,
+        effect=effect,
+        offered=offered,
+    )
+
+
+def _running(ticket: Ticket, now: datetime) -> bool:
+    return ticket.paused_at is None
+
+
+def _parked(ticket: Ticket, now: datetime) -> bool:
+    return ticket.paused_at is not None
+
+
+def _below_district(ticket: Ticket, now: datetime) -> bool:
+    return ticket.level < Level.DISTRICT
+
+
+def _from_the_public(ticket: Ticket, now: datetime) -> bool:
+    return ticket.source in PUBLIC_SOURCES
+
+
+def _reopenable(ticket: Ticket, now: datetime) -> bool:
+    return (
+        ticket.closed_at is not None
+        and now - ticket.closed_at <= REOPEN_WINDOW
+        and (ticket.satisfaction is None or ticket.satisfaction <= UNSATISFIED_AT_MOST)
+    )
+
+
+def _has_order(status: str):
+    def offered(ticket: Ticket, now: datetime) -> bool:
+        return ticket.supervision_orders.filter(status=status).exists()
+
+    return offered
 
 
 SUPERVISOR = frozenset({Role.SUPERVISOR})
@@ -201,7 +242,14 @@ _OPEN_ANYTIME = {
     Action.ATTACH: _t(
         None, ANYONE_IN_SCOPE | {REPORTER, COOPERATOR}, h.photos_guard, effect=h.photos_effect
     ),
-    Action.ESCALATE: _t(None, STAFF | SUPERVISOR, _escalate, note=True, effect=h.escalate_effect),
+    Action.ESCALATE: _t(
+        None,
+        STAFF | SUPERVISOR,
+        _escalate,
+        note=True,
+        effect=h.escalate_effect,
+        offered=_below_district,
+    ),
     Action.SUPERVISE: _t(None, SUPERVISOR, h.supervise_guard, note=True, effect=h.supervise_effect),
     Action.ANSWER_SUPERVISION: _t(
         None,
@@ -209,9 +257,14 @@ _OPEN_ANYTIME = {
         h.order_guard(SupervisionStatus.OPEN),
         note=True,
         effect=h.answer_effect,
+        offered=_has_order(SupervisionStatus.OPEN),
     ),
     Action.CLOSE_SUPERVISION: _t(
-        None, SUPERVISOR, h.order_guard(SupervisionStatus.ANSWERED), effect=h.close_order_effect
+        None,
+        SUPERVISOR,
+        h.order_guard(SupervisionStatus.ANSWERED),
+        effect=h.close_order_effect,
+        offered=_has_order(SupervisionStatus.ANSWERED),
     ),
 }
 _LINKED = {
@@ -242,7 +295,9 @@ WORKFLOW: dict[tuple[str, str], Transition] = {
     (Status.REPORTED, Action.ACCEPT): _t(Status.ACCEPTED, STAFF),
     (Status.REPORTED, Action.REJECT): _t(Status.REJECTED, STAFF, note=True, effect=_ENDS),
     (Status.REPORTED, Action.MERGE): _t(Status.REJECTED, STAFF, _merge, effect=h.merge_effect),
-    (Status.ACCEPTED, Action.REQUEST_VERIFICATION): _t(Status.VERIFYING, STAFF, _public_only),
+    (Status.ACCEPTED, Action.REQUEST_VERIFICATION): _t(
+        Status.VERIFYING, STAFF, _public_only, offered=_from_the_public
+    ),
     (Status.ACCEPTED, Action.FILE): _t(Status.FILED, STAFF),
     (Status.ACCEPTED, Action.VOID): _t(Status.VOIDED, STAFF, note=True, effect=_ENDS),
     (Status.VERIFYING, Action.VERIFY): _t(Status.ACCEPTED, FIELD),
@@ -268,8 +323,10 @@ WORKFLOW: dict[tuple[str, str], Transition] = {
         None, STAFF, _extension, effect=h.deadline_effect
     ),
     (Status.IN_HANDLING, Action.DENY_EXTENSION): _t(None, STAFF, note=True),
-    (Status.IN_HANDLING, Action.PARK): _t(None, STAFF, _park, note=True),
-    (Status.IN_HANDLING, Action.RESUME): _t(None, STAFF, _resume, effect=h.deadline_effect),
+    (Status.IN_HANDLING, Action.PARK): _t(None, STAFF, _park, note=True, offered=_running),
+    (Status.IN_HANDLING, Action.RESUME): _t(
+        None, STAFF, _resume, effect=h.deadline_effect, offered=_parked
+    ),
     (Status.IN_HANDLING, Action.REQUEST_VOID): _t(None, HANDLERS, note=True),
     (Status.IN_HANDLING, Action.VOID): _t(Status.VOIDED, STAFF, note=True, effect=_ENDS),
     (Status.REWORK, Action.TAKE): _t(
@@ -282,10 +339,20 @@ WORKFLOW: dict[tuple[str, str], Transition] = {
     ),
     (Status.CLOSED, Action.RATE): _t(Status.EVALUATED, STAFF | {REPORTER, SYSTEM}, _rate),
     (Status.CLOSED, Action.REOPEN): _t(
-        Status.REWORK, STAFF | {REPORTER}, _reopen, note=True, effect=h.rework_effect
+        Status.REWORK,
+        STAFF | {REPORTER},
+        _reopen,
+        note=True,
+        effect=h.rework_effect,
+        offered=_reopenable,
     ),
     (Status.EVALUATED, Action.REOPEN): _t(
-        Status.REWORK, STAFF | {REPORTER}, _reopen, note=True, effect=h.rework_effect
+        Status.REWORK,
+        STAFF | {REPORTER},
+        _reopen,
+        note=True,
+        effect=h.rework_effect,
+        offered=_reopenable,
     ),
 }
 for _status in Status:
@@ -303,14 +370,19 @@ def allowed_actions(status: str) -> list[str]:
 
 
 def actions_for(user: User | None, ticket: Ticket) -> list[str]:
-    """The actions ``user`` may take on ``ticket`` now: offered by its status and open to
-    one of the user's roles over it (what a page shows as buttons)."""
+    """The actions ``user`` may take on ``ticket`` now: offered by its status, open to one
+    of the user's roles over it, and making sense for it now (what a page shows as
+    buttons)."""
     roles = actor_roles(user, ticket)
-    return [
-        action
-        for action in allowed_actions(ticket.status)
-        if WORKFLOW[(ticket.status, action)].roles & roles
-    ]
+    now = timezone.now()
+    offered = []
+    for action in allowed_actions(ticket.status):
+        transition = WORKFLOW[(ticket.status, action)]
+        if transition.roles & roles and (
+            transition.offered is None or transition.offered(ticket, now)
+        ):
+            offered.append(action)
+    return offered
 
 
 def actor_roles(user: User | None, ticket: Ticket) -> set[str]:

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from incidents.models import Attachment, LinkageTask, Ticket, TicketEvent
-from tests import people
+from tests import factories, people
 from tests.incidents.cases import act, image_bytes, report, upload
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +219,16 @@ def test_dispatch_refuses_unknown_or_repeated_departments(place):
         assert response.json()["errors"][0]["attr"] == "cooperating_departments"
     assert not LinkageTask.objects.exists()
     assert Ticket.objects.get(pk=ticket.pk).status == "filed"
+
+
+def test_a_case_is_not_dispatched_to_another_streets_office(place):
+    other_street = factories.street(parent=place["grid"].district, number=2)
+    elsewhere = people.department(district=place["grid"].district, street=other_street)
+    ticket = report(place)
+    for action in ("accept", "file"):
+        ticket = act(ticket, place["staff"], action)
+    response = client_for(place["staff"]).post(
+        f"/api/v1/tickets/{ticket.pk}/dispatch/", {"lead_department": elsewhere.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "lead_department"

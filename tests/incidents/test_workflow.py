@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from gridgov.exceptions import StaleObjectError
 from incidents.models import Ticket, TicketEvent
 from incidents.services.tickets import ticket_create
-from incidents.workflow import ActionNotAllowed, ticket_act
+from incidents.workflow import ActionNotAllowed, actions_for, ticket_act
 from tests.incidents.cases import act, report
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +208,19 @@ def test_events_are_never_changed_or_deleted(place):
         event.save()
     with pytest.raises(TypeError):
         event.delete()
+
+
+def test_only_actions_that_make_sense_now_are_offered(place):
+    ticket = report(place)
+    for action, data in (("accept", {}), ("file", {}), ("dispatch", {})):
+        ticket = act(ticket, place["staff"], action, data=data)
+    ticket = act(ticket, place["handler"], "take")
+    offered = actions_for(place["staff"], ticket)
+    assert "park" in offered and "resume" not in offered
+    assert "request_verification" not in actions_for(place["staff"], report(place, "patrol"))
+
+    parked = act(ticket, place["staff"], "park", note="等待配件")
+    offered = actions_for(place["staff"], parked)
+    assert "resume" in offered and "park" not in offered
+    assert "submit" in actions_for(place["handler"], parked)
+    assert "submit" not in actions_for(place["worker"], report(place))

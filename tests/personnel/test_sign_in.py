@@ -55,6 +55,8 @@ def test_the_right_password_signs_in_and_goes_home():
 
 
 def test_signing_in_goes_back_to_the_page_asked_for():
+    form = Client().get(f"{LOGIN}?next=/grids/").content.decode()
+    assert '<input type="hidden" name="next" value="/grids/">' in form
     people.user("wang")
     response = Client().post(
         f"{LOGIN}?next=/grids/", {"username": "wang", "password": PASSWORD, "next": "/grids/"}

@@ -1,0 +1,1 @@
+"""Browser pages of the incidents app, one module per area; ``incidents.urls`` routes them."""
