@@ -65,9 +65,7 @@ def test_the_deadline_sweep_escalates_on_a_real_worker(celery_worker_on_redis):
         lat=grid.centroid_lat,
         lng=grid.centroid_lng,
     )
-    Ticket.objects.filter(pk=ticket.pk).update(
-        stage_due_at=timezone.now() - timedelta(seconds=1)
-    )
+    Ticket.objects.filter(pk=ticket.pk).update(stage_due_at=timezone.now() - timedelta(seconds=1))
 
     assert deadlines_sweep.apply_async().id
     deadline = timezone.now() + timedelta(seconds=20)
