@@ -87,3 +87,6 @@ def seed_policies(ctx: DemoContext) -> None:
         if done % 150 == 0 or done == total:
             ctx.progress(label, done, total)
     SlaPolicy.objects.bulk_create(new)
+
+
+from incidents import demo_tickets  # noqa: E402, F401 - registers the demo tickets step

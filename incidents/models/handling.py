@@ -170,12 +170,14 @@ class SupervisionOrder(models.Model):
 class StageAlert(models.Model):
     """The sweep's record that a running stage turned yellow or red.
 
-    Its unique key (ticket, due time, colour) makes each alert happen once, even when two
-    sweeps run at once: a sweep acts only on the alerts it inserted itself (``sweep_run``).
-    An extended deadline is a new due time, so it can warn and turn red again.
+    Its unique key (ticket, stage start, due time, colour) makes each alert happen once,
+    even when two sweeps run at once: a sweep acts only on the alerts it inserted itself
+    (``sweep_run``). An extended deadline is a new due time, and a new stage a new start,
+    so either can warn and turn red again.
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="alerts")
+    stage_started_at = models.DateTimeField()
     due_at = models.DateTimeField()
     colour = models.CharField(max_length=6, choices=SlaColour.choices)
     at = models.DateTimeField()
@@ -186,7 +188,8 @@ class StageAlert(models.Model):
         verbose_name_plural = _("deadline alerts")
         constraints = [
             models.UniqueConstraint(
-                fields=["ticket", "due_at", "colour"], name="stagealert_once_per_deadline"
+                fields=["ticket", "stage_started_at", "due_at", "colour"],
+                name="stagealert_once_per_deadline",
             )
         ]
         indexes = [models.Index(fields=["sweep_run"], name="stagealert_sweep_run")]

@@ -6,9 +6,9 @@ The sweep works on sets, batch by batch, each batch one short transaction:
 * it reads only the rows it still has to change, through partial indexes on the due and
   warning times (a ticket it has coloured leaves the index), and locks them (other sweeps
   skip locked rows on PostgreSQL; SQLite serialises writers);
-* it records each change as a ``StageAlert`` whose unique key (ticket, due time, colour)
-  admits it once, and acts only on the alerts its own run inserted, so two sweeps at once,
-  or a sweep re-run after a crash, never act twice;
+* it records each change as a ``StageAlert`` whose unique key (ticket, stage start, due
+  time, colour) admits it once, and acts only on the alerts its own run inserted, so two
+  sweeps at once, or a sweep re-run after a crash, never act twice;
 * an escalation is an ``Escalation`` row, unique per ticket and level in the database;
 * the events, supervision orders and notifications are written in the same transaction.
 
@@ -83,11 +83,18 @@ def _locked(queryset):
     return queryset
 
 
-def _claim(tickets: list[Ticket], *, colour: str, due: str, run: uuid.UUID, now) -> list[Ticket]:
+def _claim(tickets: list[Ticket], *, colour: str, run: uuid.UUID, now) -> list[Ticket]:
     """Insert the alerts of ``tickets`` and return those whose alert this run inserted."""
     StageAlert.objects.bulk_create(
         [
-            StageAlert(ticket=t, due_at=getattr(t, due), colour=colour, at=now, sweep_run=run)
+            StageAlert(
+                ticket=t,
+                stage_started_at=t.stage_started_at,
+                due_at=t.stage_due_at,
+                colour=colour,
+                at=now,
+                sweep_run=run,
+            )
             for t in tickets
         ],
         ignore_conflicts=True,
@@ -126,7 +133,7 @@ def _warn_batch(*, now: datetime, run: uuid.UUID, size: int, result: SweepResult
     )
     if not candidates:
         return 0
-    warned = _claim(candidates, colour=SlaColour.YELLOW, due="stage_due_at", run=run, now=now)
+    warned = _claim(candidates, colour=SlaColour.YELLOW, run=run, now=now)
     Ticket.objects.filter(pk__in=[t.pk for t in candidates], sla_colour=SlaColour.GREEN).update(
         sla_colour=SlaColour.YELLOW, version=F("version") + 1, updated_at=now
     )
@@ -150,7 +157,7 @@ def _overdue_batch(*, now: datetime, run: uuid.UUID, size: int, result: SweepRes
     )
     if not candidates:
         return 0
-    overdue = _claim(candidates, colour=SlaColour.RED, due="stage_due_at", run=run, now=now)
+    overdue = _claim(candidates, colour=SlaColour.RED, run=run, now=now)
     Ticket.objects.filter(pk__in=[t.pk for t in candidates]).exclude(
         sla_colour=SlaColour.RED
     ).update(sla_colour=SlaColour.RED, version=F("version") + 1, updated_at=now)

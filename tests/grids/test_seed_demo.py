@@ -28,7 +28,10 @@ def fast_hasher(settings):
 
 
 def seed(*args: str) -> str:
+    """Seed the demo city; without demo tickets unless asked (they take most of the time)."""
     out = io.StringIO()
+    if "--tickets" not in args:
+        args = (*args, "--tickets", "0")
     call_command("seed_demo", "--force", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
@@ -193,14 +196,14 @@ def test_password_from_environment(monkeypatch):
 def test_refuses_without_debug_unless_forced(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):
-        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", "--tickets", "0", stdout=io.StringIO())
     assert not Grid.objects.exists()
     assert not get_user_model().objects.filter(username="admin").exists()
 
 
 def test_runs_with_debug_on(settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO(), verbosity=0)
+    call_command("seed_demo", "--tickets", "0", stdout=io.StringIO(), verbosity=0)
     assert Grid.objects.count() >= 200
 
 

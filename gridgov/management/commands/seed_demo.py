@@ -36,9 +36,12 @@ class Command(TranslatedCommand):
         parser.add_argument(
             "--tickets",
             type=int,
-            default=0,
+            default=3000,
             metavar="N",
-            help=_("Number of demo tickets to seed (once the incidents app exists)."),
+            help=_(
+                "Number of demo tickets to seed, with their histories (default: 3000; 0 for "
+                "none). Demo tickets that exist already are left as they are."
+            ),
         )
         parser.add_argument(
             "--force",
