@@ -137,10 +137,10 @@ class TaskRole(models.TextChoices):
 class TaskStatus(models.TextChoices):
     """A department's part in a linked case (联动处置)."""
 
-    PENDING = "pending", _("pending")
-    ACCEPTED = "accepted", _("accepted")
+    PENDING = "pending", pgettext_lazy("task status", "pending")
+    ACCEPTED = "accepted", pgettext_lazy("task status", "accepted")
     DONE = "done", pgettext_lazy("task status", "done")
-    RETURNED = "returned", _("returned")
+    RETURNED = "returned", pgettext_lazy("task status", "returned")
     CLOSED_OUT = "closed_out", _("closed out by the lead")
 
 
