@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "grids.apps.GridsConfig",
     "personnel.apps.PersonnelConfig",
     "incidents.apps.IncidentsConfig",
+    "funding.apps.FundingConfig",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +350,13 @@ RATING_WINDOW_DAYS = env.strict_int("RATING_WINDOW_DAYS", 7, minimum=1)
 IDLE_WORKER_WORKING_HOURS = env.strict_int("IDLE_WORKER_WORKING_HOURS", 16, minimum=1)
 # Tickets one deadline-sweep batch reads; a batch is one short transaction.
 DEADLINE_SWEEP_BATCH = env.strict_int("DEADLINE_SWEEP_BATCH", 500, minimum=1)
+
+# Funding: requests above this amount (yuan) need a second approver at street level; a
+# request paid without a receipt is flagged after this many days.
+FUNDING_SECOND_APPROVAL_THRESHOLD = env.strict_int(
+    "FUNDING_SECOND_APPROVAL_THRESHOLD", 10000, minimum=1
+)
+FUNDING_RECEIPT_DAYS = env.strict_int("FUNDING_RECEIPT_DAYS", 30, minimum=1)
 
 # Field work and training.
 # Longest pause between two track points still counted as patrolling.

@@ -1,0 +1,140 @@
+"""Reads of the books, always for a user. Only finance officers (their entity's books and
+those below it), supervisors (every book in their scope, read-only) and administrators
+read them; every other role sees nothing, whatever its place scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from funding.models import (
+    Account,
+    Budget,
+    BudgetLine,
+    ExpenditureRequest,
+    Flag,
+    Leg,
+    Transaction,
+)
+from personnel.choices import AssignmentState, Role, ScopeType
+from personnel.models import RoleAssignment
+
+BOOK_ROLES = (Role.ADMIN, Role.FINANCE_OFFICER, Role.SUPERVISOR)
+KEEPER_ROLES = (Role.ADMIN, Role.FINANCE_OFFICER)
+
+
+@dataclass(frozen=True)
+class BooksScope:
+    """The places whose books the user reads (and, for keepers, keeps)."""
+
+    is_global: bool = False
+    district_ids: frozenset[int] = field(default_factory=frozenset)
+    street_ids: frozenset[int] = field(default_factory=frozenset)
+    community_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def q(self, prefix: str = "") -> Q:
+        """Rows carrying the place chain (directly, or through ``prefix``)."""
+        if self.is_global:
+            return Q()
+        return (
+            Q(**{f"{prefix}district_id__in": self.district_ids})
+            | Q(**{f"{prefix}street_id__in": self.street_ids})
+            | Q(**{f"{prefix}community_id__in": self.community_ids})
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.is_global or self.district_ids or self.street_ids or self.community_ids)
+
+
+def books_scope(user, *, roles: tuple[str, ...] = BOOK_ROLES) -> BooksScope:
+    """The user's reach over the books through ``roles`` held in force (one query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return BooksScope()
+    if user.is_superuser:
+        return BooksScope(is_global=True)
+    places: dict[str, set[int]] = {"district": set(), "street": set(), "community": set()}
+    for scope_type, district, street, community in RoleAssignment.objects.filter(
+        user=user, role__in=roles, state=AssignmentState.ACTIVE
+    ).values_list("scope_type", "district_id", "street_id", "community_id"):
+        value = {
+            ScopeType.DISTRICT: district,
+            ScopeType.STREET: street,
+            ScopeType.COMMUNITY: community,
+        }.get(scope_type)
+        if value is not None:
+            places[scope_type].add(value)
+    return BooksScope(
+        district_ids=frozenset(places["district"]),
+        street_ids=frozenset(places["street"]),
+        community_ids=frozenset(places["community"]),
+    )
+
+
+def keeps_books(user, *, district_id: int, street_id: int, community_id: int | None) -> bool:
+    """Whether the user may write the books of that place (a finance officer or an
+    administrator over it)."""
+    scope = books_scope(user, roles=KEEPER_ROLES)
+    return scope.is_global or (
+        district_id in scope.district_ids
+        or street_id in scope.street_ids
+        or (community_id is not None and community_id in scope.community_ids)
+    )
+
+
+def keeps_books_of(user, row) -> bool:
+    """Whether the user may write the books ``row`` (an entity-owned row) belongs to."""
+    return keeps_books(
+        user,
+        district_id=row.district_id,
+        street_id=row.street_id,
+        community_id=row.community_id,
+    )
+
+
+def account_list(*, user) -> QuerySet[Account]:
+    """Accounts of the books the user reads, each with ``posted_balance`` (all sources)."""
+    scope = books_scope(user)
+    if scope.empty:
+        return Account.objects.none()
+    return Account.objects.filter(scope.q()).annotate(posted_balance=Sum("balances__balance"))
+
+
+def transaction_list(*, user) -> QuerySet[Transaction]:
+    """Transactions of the books the user reads, legs prefetched."""
+    scope = books_scope(user)
+    if scope.empty:
+        return Transaction.objects.none()
+    legs = Leg.objects.select_related("account").order_by("pk")
+    return (
+        Transaction.objects.filter(scope.q())
+        .select_related("created_by", "posted_by")
+        .prefetch_related(Prefetch("legs", queryset=legs))
+    )
+
+
+def budget_list(*, user) -> QuerySet[Budget]:
+    scope = books_scope(user)
+    if scope.empty:
+        return Budget.objects.none()
+    lines = BudgetLine.objects.order_by("category", "source")
+    return Budget.objects.filter(scope.q()).prefetch_related(Prefetch("lines", queryset=lines))
+
+
+def expenditure_list(*, user) -> QuerySet[ExpenditureRequest]:
+    scope = books_scope(user)
+    if scope.empty:
+        return ExpenditureRequest.objects.none()
+    return (
+        ExpenditureRequest.objects.filter(scope.q("budget_line__budget__"))
+        .select_related("budget_line__budget", "requested_by", "paid_by")
+        .prefetch_related("approvals", "receipts")
+    )
+
+
+def flag_list(*, user) -> QuerySet[Flag]:
+    scope = books_scope(user)
+    if scope.empty:
+        return Flag.objects.none()
+    return Flag.objects.filter(scope.q()).select_related("resolved_by")
