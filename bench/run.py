@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-BENCHES = ["locate"]
+BENCHES = ["locate", "ledger_balances"]
 
 
 def main(names: list[str]) -> int:

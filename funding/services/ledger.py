@@ -255,10 +255,14 @@ def period_lock(*, street: Street, month: date, locked_by: User) -> PeriodLock:
 
 
 def account_balance(account: Account, *, source: str | None = None, until: date | None = None):
-    """The posted balance of ``account`` (one source, up to a month, or all)."""
+    """The posted balance of ``account`` (one source, up to a month, or all), to the fen.
+
+    Quantized because SQLite sums decimals as floating point (PostgreSQL's numeric is
+    exact); the error is far below a fen."""
     rows = AccountBalance.objects.filter(account=account)
     if source:
         rows = rows.filter(source=source)
     if until:
         rows = rows.filter(period__lte=until.replace(day=1))
-    return rows.aggregate(total=Sum("balance"))["total"] or Decimal("0.00")
+    total = rows.aggregate(total=Sum("balance"))["total"] or Decimal("0")
+    return Decimal(total).quantize(CENT)
