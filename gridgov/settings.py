@@ -245,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.idle_workers_report",
         "schedule": timedelta(hours=1),
     },
+    "run-funding-checks": {
+        "task": "funding.tasks.funding_checks_run",
+        "schedule": crontab(minute=15, hour=2),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -297,6 +301,8 @@ SPECTACULAR_SETTINGS = {
         "EscalationLevelEnum": "incidents.choices.Level",
         "SupervisionLevelEnum": "incidents.choices.SupervisionLevel",
         "SupervisionStatusEnum": "incidents.choices.SupervisionStatus",
+        "FundSourceEnum": "funding.choices.FundSource",
+        "TicketSourceEnum": "incidents.choices.Source",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("grids.api.urls")),
     path("", include("personnel.api.urls")),
     path("", include("incidents.api.urls")),
+    path("funding/", include("funding.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("grids/", include("grids.urls")),
     path("incidents/", include("incidents.urls")),
+    path("funding/", include("funding.urls")),
     path("", include("personnel.urls")),
 ]
 

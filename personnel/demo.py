@@ -35,6 +35,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, bool, bool]] = [
     ("worker2", "网格员 李娜", False, False),
     ("dept1", "县城市管理局 周强", False, False),
     ("finance1", "财务 王芳", True, False),
+    ("finance2", "财务 李强", True, False),
 ]
 
 
@@ -175,8 +176,8 @@ def seed_workers(ctx: DemoContext) -> None:
 
 @register("roles: demo accounts at their scopes", order=23)
 def seed_roles(ctx: DemoContext) -> None:
-    """street1, supervisor1, dept1 and finance1 at their scopes (the workers got theirs with
-    their grid assignments)."""
+    """street1, supervisor1, dept1, finance1 and finance2 at their scopes (the workers got
+    theirs with their grid assignments)."""
     user_model = get_user_model()
     admin = user_model.objects.get(username="admin")
     district = ctx.data["district"]
@@ -187,6 +188,7 @@ def seed_roles(ctx: DemoContext) -> None:
         ("supervisor1", "supervisor", district),
         ("dept1", "dept_handler", department),
         ("finance1", "finance_officer", street1),
+        ("finance2", "finance_officer", street1),
     ]
     label = _("role assignments")
     for username, role, scope in wanted:

@@ -17,6 +17,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from funding import selectors
+from funding.api.permissions import ChangePermission
 from funding.choices import GOVERNMENT_SOURCES, FundSource
 from funding.models import Account, Leg, Transaction
 from funding.services.ledger import (
@@ -204,7 +205,6 @@ class TransactionViewSet(
     selector = selectors.transaction_list
     serializer_class = TransactionSerializer
     filterset_class = TransactionFilterSet
-    permission_classes = [IsAuthenticated]
 
     def _keeper(self, books: Transaction) -> None:
         if not selectors.keeps_books_of(self.request.user, books):
@@ -243,7 +243,13 @@ class TransactionViewSet(
 
     @extend_schema(request=None, responses={200: TransactionSerializer})
     # Named apart from its path: a method called "post" would answer every POST here.
-    @action(detail=True, methods=["post"], url_path="post", url_name="post")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="post",
+        url_name="post",
+        permission_classes=[ChangePermission],
+    )
     def post_draft(self, request, pk=None):
         """Post a draft; a posted one answers 409 and nothing is posted twice."""
         books = self.get_object()
@@ -255,7 +261,7 @@ class TransactionViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=books.pk)).data)
 
     @extend_schema(request=ReverseSerializer, responses={201: TransactionSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
     def reverse(self, request, pk=None):
         """Correct a posted transaction with its mirror image (once)."""
         books = self.get_object()

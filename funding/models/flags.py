@@ -58,3 +58,6 @@ class Flag(EntityOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("flags are kept: resolve them with a note instead")

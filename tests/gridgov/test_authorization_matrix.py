@@ -19,12 +19,17 @@ back, so one caller's write (a revoke, say) never changes what the next one meet
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from funding.models import Flag
+from funding.services.budgets import budget_create
+from funding.services.expenditures import expenditure_request
+from funding.services.ledger import LegInput, chart_ensure, transaction_create
 from incidents.choices import Action
 from incidents.photos import Photo
 from incidents.services import category_create
@@ -74,6 +79,10 @@ STAFF_EDIT = row(DENIED, DENIED, DENIED, DENIED, PRECONDITION, PRECONDITION, sup
 ABOVE_THE_GRID = row(DENIED, HIDDEN, OK, OK, OK, OK)
 IN_THE_GRID = row(DENIED, HIDDEN, HIDDEN, OK, OK, OK)
 WORKERS_OWN = row(DENIED, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN)
+# The books: read by supervisors and keepers (the admin here), hidden from everyone else.
+BOOKS_READERS = row(DENIED, HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK, supervisor=OK)
+# Posting a transaction that is posted already: 409 for a keeper, refused for the rest.
+KEEPERS_CONFLICT = row(DENIED, DENIED, DENIED, DENIED, DENIED, CONFLICT)
 
 
 def _ticket_action_rows() -> dict[tuple[str, str], dict[str, str]]:
@@ -216,6 +225,35 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("supervision-order-list", "GET"): SIGNED_IN,
     ("supervision-order-detail", "GET"): IN_THE_GRID,
     **_ticket_action_rows(),
+    # Funding: only keepers (here the admin) write the books; supervisors read them and
+    # resolve or run the checks; no other role reads them (lists are empty, details 404).
+    ("funding-sources", "GET"): SIGNED_IN,
+    ("funding-account-list", "GET"): SIGNED_IN,
+    ("funding-account-detail", "GET"): BOOKS_READERS,
+    ("funding-transaction-list", "GET"): SIGNED_IN,
+    ("funding-transaction-list", "POST"): ONLY_ADMIN_CREATES,
+    ("funding-transaction-detail", "GET"): BOOKS_READERS,
+    ("funding-transaction-post", "POST"): KEEPERS_CONFLICT,
+    ("funding-transaction-reverse", "POST"): ONLY_ADMIN_CREATES,
+    ("funding-budget-list", "GET"): SIGNED_IN,
+    ("funding-budget-list", "POST"): ONLY_ADMIN_CREATES,
+    ("funding-budget-detail", "GET"): BOOKS_READERS,
+    ("funding-budget-lines", "POST"): ONLY_ADMIN_CREATES,
+    ("funding-expenditure-list", "GET"): SIGNED_IN,
+    ("funding-expenditure-list", "POST"): ONLY_ADMIN_CREATES,
+    ("funding-expenditure-detail", "GET"): BOOKS_READERS,
+    ("funding-expenditure-receipts", "GET"): BOOKS_READERS,
+    ("funding-expenditure-receipts", "POST"): ONLY_ADMIN_CREATES,
+    ("funding-expenditure-approve", "POST"): row(DENIED, DENIED, DENIED, DENIED, DENIED, OK),
+    ("funding-expenditure-reject", "POST"): ONLY_ADMIN_CREATES,
+    ("funding-expenditure-pay", "POST"): ONLY_ADMIN_CREATES,
+    ("funding-expenditure-withdraw", "POST"): row(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
+    ("funding-flag-list", "GET"): SIGNED_IN,
+    ("funding-flag-detail", "GET"): BOOKS_READERS,
+    ("funding-flag-resolve", "POST"): row(
+        DENIED, DENIED, DENIED, DENIED, DENIED, INVALID, supervisor=INVALID
+    ),
+    ("funding-flag-run", "POST"): row(DENIED, DENIED, DENIED, DENIED, DENIED, OK, supervisor=OK),
     ("schema", "GET"): EVERYONE,
     ("swagger-ui", "GET"): EVERYONE,
 }
@@ -314,9 +352,49 @@ def world(db):
         data={"level": "yellow", "due_at": timezone.now() + timedelta(days=1)},
     )
     ids["ticket"] = ticket.pk
+    ids |= _books(grid.street)
     ids["supervision-order"] = ticket.supervision_orders.get().pk
     extra = {"attachment_id": ticket.attachments.get().pk}
     return {"callers": callers, "ids": ids, "extra": extra}
+
+
+def _books(street) -> dict[str, int]:
+    """The street's books, kept by a finance officer (not one of the callers): a posted
+    transaction, a budget with a requested expenditure, and a flag."""
+    keeper = people.with_role("finance_officer", street, "matrix-finance")
+    chart = chart_ensure(entity=street)
+    books = transaction_create(
+        entity=street,
+        created_by=keeper,
+        date=date(2026, 3, 2),
+        description="区级拨款",
+        legs=[
+            LegInput(chart["1001"], "district", Decimal("100.00")),
+            LegInput(chart["4001"], "district", Decimal("-100.00")),
+        ],
+        post=True,
+    )
+    budget = budget_create(
+        entity=street, fiscal_year=2026, created_by=keeper, lines=[("office", "street", 1000)]
+    )
+    request = expenditure_request(
+        budget_line=budget.lines.get(),
+        amount=Decimal("10.00"),
+        payee="惠民文具店",
+        payee_kind="organisation",
+        purpose="纸笔",
+        requested_by=keeper,
+    )
+    flag = Flag(kind="missing_receipt", key="matrix", reason="matrix")
+    flag.set_entity(street)
+    flag.save()
+    return {
+        "funding-account": chart["1001"].pk,
+        "funding-transaction": books.pk,
+        "funding-budget": budget.pk,
+        "funding-expenditure": request.pk,
+        "funding-flag": flag.pk,
+    }
 
 
 def _object_key(route_name: str, ids: dict) -> str:

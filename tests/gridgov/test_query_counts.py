@@ -8,13 +8,18 @@ than at 10. New list routes are picked up automatically; each needs more than 10
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from funding.models import Flag
+from funding.services.budgets import budget_create
+from funding.services.expenditures import expenditure_request
+from funding.services.ledger import LegInput, chart_ensure, transaction_create
 from incidents.models import SupervisionOrder, Ticket
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
@@ -41,8 +46,8 @@ VARIANTS = {"grid-list": [{}, {"format": "geojson"}]}
 def city(db, admin_user):
     """ROWS of every listed kind: places and components; departments, workers with their
     grid and role assignments, patrols with coverage, courses, training sessions and
-    certificates; tickets with supervision orders, handed to the superuser; and the
-    superuser's own notifications and device tokens."""
+    certificates; tickets with supervision orders, handed to the superuser; each street's
+    books; and the superuser's own notifications and device tokens."""
     course = Course.objects.create(code="Q1", title="Basics", hours=2, certificate_months=12)
     rubbish = category_create(
         code="E9901",
@@ -91,8 +96,40 @@ def city(db, admin_user):
         SupervisionOrder.objects.create(
             ticket=ticket, level="yellow", reason="限期", due_at=start, issued_at=start
         )
+        _books(street, admin_user)
     # The superuser's own queue: every ticket handed to them.
     Ticket.objects.update(status="in_handling", assignee=admin_user)
+
+
+def _books(street, keeper) -> None:
+    """One street's books: its chart, a posted transaction, a budget with a request, and a
+    flag."""
+    chart = chart_ensure(entity=street)
+    transaction_create(
+        entity=street,
+        created_by=keeper,
+        date=date(2026, 3, 2),
+        description="区级拨款",
+        legs=[
+            LegInput(chart["1001"], "district", Decimal("100.00")),
+            LegInput(chart["4001"], "district", Decimal("-100.00")),
+        ],
+        post=True,
+    )
+    budget = budget_create(
+        entity=street, fiscal_year=2026, created_by=keeper, lines=[("office", "street", 1000)]
+    )
+    expenditure_request(
+        budget_line=budget.lines.get(),
+        amount=Decimal("10.00"),
+        payee="惠民文具店",
+        payee_kind="organisation",
+        purpose="纸笔",
+        requested_by=keeper,
+    )
+    flag = Flag(kind="missing_receipt", key=f"counts-{street.pk}", reason="counts")
+    flag.set_entity(street)
+    flag.save()
 
 
 def _count(client, url: str, query: dict) -> tuple[int, int]:

@@ -210,7 +210,8 @@ def _wipe() -> None:
 
 def test_round_trip_of_the_demo_city(tmp_path, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", "--force", "--tickets", "0", verbosity=0)
+    # Places and people only: books and case histories hold on to their places for ever.
+    call_command("seed_demo", "--force", "--apps", "grids,personnel", verbosity=0)
     kinds = dict(Community.objects.values_list("code", "kind"))
     first = tmp_path / "first.geojson"
     run("export_grids", "--output", str(first))

@@ -19,7 +19,16 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNTS = ("admin", "street1", "supervisor1", "worker1", "worker2", "dept1", "finance1")
+ACCOUNTS = (
+    "admin",
+    "street1",
+    "supervisor1",
+    "worker1",
+    "worker2",
+    "dept1",
+    "finance1",
+    "finance2",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -229,3 +238,11 @@ def test_city_is_deterministic():
     first, second = demo.build_city(), demo.build_city()
     assert [g.boundary for g in first.grids] == [g.boundary for g in second.grids]
     assert [c.code for c in first.components] == [c.code for c in second.components]
+
+
+def test_apps_option_seeds_only_those_apps():
+    seed("--apps", "grids")
+    assert Grid.objects.count() >= 200
+    assert not get_user_model().objects.filter(username="admin").exists()
+    with pytest.raises(CommandError, match="nowhere"):
+        seed("--apps", "nowhere")

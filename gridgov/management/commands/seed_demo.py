@@ -44,6 +44,15 @@ class Command(TranslatedCommand):
             ),
         )
         parser.add_argument(
+            "--apps",
+            default="",
+            metavar="LABELS",
+            help=_(
+                "Seed only the steps of these apps (comma-separated labels, e.g. "
+                "grids,personnel); all apps by default."
+            ),
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=_("Run even with DEBUG off (never on a production database)."),
@@ -67,6 +76,14 @@ class Command(TranslatedCommand):
             ctx.progress = self._progress
             ctx.say = self.stdout.write
         steps = demo_steps()
+        if options["apps"]:
+            wanted = {label.strip() for label in options["apps"].split(",") if label.strip()}
+            unknown = wanted - {step.app_label for step in steps}
+            if unknown:
+                raise CommandError(
+                    _("No demo steps for: %(labels)s.") % {"labels": ", ".join(sorted(unknown))}
+                )
+            steps = [step for step in steps if step.app_label in wanted]
         for number, step in enumerate(steps, start=1):
             if verbosity >= 1:
                 self.stdout.write(
