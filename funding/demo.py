@@ -28,8 +28,8 @@ from funding.services.checks import funding_checks_run
 from funding.services.ledger import LegInput, chart_ensure, transaction_create
 from funding.services.receipts import receipt_add
 from gridgov.demo import DemoContext, register
+from gridgov.workdays import is_working_day
 from grids.models import Community, Street
-from incidents.calendar import is_working_day
 
 DEMO_REFERENCE = "demo-books"
 COMMUNITIES = 3

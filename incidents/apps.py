@@ -33,3 +33,8 @@ class IncidentsConfig(AppConfig):
         from personnel.selectors_workload import install_open_task_counters
 
         install_open_task_counters(open_tasks_per_worker, open_tasks_per_grid)
+
+        from gridgov.workdays import install_calendar
+        from incidents.calendar import Calendar
+
+        install_calendar(lambda first, last: Calendar(first, last).is_working_day)

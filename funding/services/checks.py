@@ -35,7 +35,7 @@ from funding.services.budgets import COMMITTED
 from funding.services.expenditures import second_approval_threshold
 from funding.services.ledger import CENT
 from gridgov.exceptions import StaleObjectError
-from incidents.calendar import Calendar
+from gridgov.workdays import working_day_test
 from personnel.models import User
 
 # Payments to one payee within this span, each small enough for one approval, whose sum
@@ -177,8 +177,8 @@ def _off_day_postings(q: Within) -> Iterator[Flag]:
     days = sorted(set(posted.order_by().values_list("posted_on", flat=True).distinct()))
     if not days:
         return
-    calendar = Calendar(days[0], days[-1])
-    off_days = [day for day in days if not calendar.is_working_day(day)]
+    is_working = working_day_test(days[0], days[-1])
+    off_days = [day for day in days if not is_working(day)]
     for books in posted.filter(posted_on__in=off_days).iterator():
         reason = _("Transaction %(voucher)s was posted on %(day)s, which is not a working day.") % {
             "voucher": books.voucher_number or books.pk,
