@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from incidents.choices import CategoryKind, LimitUnit, OverrideKind, Priority, Stage
@@ -59,6 +60,12 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language: English where one is given, else Chinese."""
+        english = get_language() or ""
+        return self.name_en if english.startswith("en") and self.name_en else self.name
 
     @property
     def is_major(self) -> bool:

@@ -446,3 +446,18 @@ def test_supervision_orders_show_overdue_ones_and_are_answered_on_the_ticket(pla
     assert response.status_code == 302, response.content.decode()
     order.refresh_from_db()
     assert order.status == "answered" and order.answer == "已处理"
+
+
+def test_category_names_follow_the_readers_language(place):
+    category = place["category"]
+    category.name_en = "Exposed rubbish"
+    category.save(update_fields=["name_en"])
+    ticket = report(place)
+    client = Client()
+    client.force_login(place["staff"])
+    pages = {}
+    for language in ("en", "zh-hans"):
+        client.cookies["django_language"] = language
+        pages[language] = client.get(f"/incidents/{ticket.pk}/").content.decode()
+    assert "Exposed rubbish" in pages["en"]
+    assert "暴露垃圾" in pages["zh-hans"] and "Exposed rubbish" not in pages["zh-hans"]
