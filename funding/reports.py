@@ -33,7 +33,7 @@ from funding.choices import (
     PayeeKind,
     TransactionStatus,
 )
-from funding.models import BudgetLine, ExpenditureRequest, Leg
+from funding.models import Account, BudgetLine, ExpenditureRequest, Leg
 from funding.models.entities import entity_key
 from funding.selectors import books_scope
 from funding.services.ledger import EXPENSE_CODES
@@ -120,6 +120,20 @@ def budget_entities(user, year: int) -> list[tuple[str, str]]:
         .order_by(*_place_order("budget__"))
     )
     return [(row["budget__entity_key"], _entity(row, "budget__")["entity"]) for row in budgets]
+
+
+def book_entities(user) -> list[tuple[str, str]]:
+    """(entity key, label) of each entity with accounts whose books the user reads."""
+    scope = books_scope(user)
+    if scope.empty:
+        return []
+    accounts = (
+        Account.objects.filter(scope.q())
+        .values(*PLACE_FIELDS)
+        .distinct()
+        .order_by(*_place_order(""))
+    )
+    return [(row["entity_key"], _entity(row, "")["entity"]) for row in accounts]
 
 
 def _execution_row(

@@ -5,9 +5,12 @@ read them; every other role sees nothing, whatever its place scope."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
+from funding.choices import ExpenditureStatus
 from funding.models import (
     Account,
     Budget,
@@ -43,6 +46,15 @@ class BooksScope:
             | Q(**{f"{prefix}community_id__in": self.community_ids})
         )
 
+    def covers(self, *, district_id: int, street_id: int, community_id: int | None) -> bool:
+        """Whether the place with that chain is in this scope."""
+        return (
+            self.is_global
+            or district_id in self.district_ids
+            or street_id in self.street_ids
+            or (community_id is not None and community_id in self.community_ids)
+        )
+
     @property
     def empty(self) -> bool:
         return not (self.is_global or self.district_ids or self.street_ids or self.community_ids)
@@ -75,11 +87,8 @@ def books_scope(user, *, roles: tuple[str, ...] = BOOK_ROLES) -> BooksScope:
 def keeps_books(user, *, district_id: int, street_id: int, community_id: int | None) -> bool:
     """Whether the user may write the books of that place (a finance officer or an
     administrator over it)."""
-    scope = books_scope(user, roles=KEEPER_ROLES)
-    return scope.is_global or (
-        district_id in scope.district_ids
-        or street_id in scope.street_ids
-        or (community_id is not None and community_id in scope.community_ids)
+    return books_scope(user, roles=KEEPER_ROLES).covers(
+        district_id=district_id, street_id=street_id, community_id=community_id
     )
 
 
@@ -120,6 +129,28 @@ def budget_list(*, user) -> QuerySet[Budget]:
         return Budget.objects.none()
     lines = BudgetLine.objects.order_by("category", "source")
     return Budget.objects.filter(scope.q()).prefetch_related(Prefetch("lines", queryset=lines))
+
+
+def budget_line_list(*, user) -> QuerySet[BudgetLine]:
+    """Lines of the budgets the user reads, each with ``approved_unpaid`` and ``paid`` (the
+    sums of its requests in those states) and its budget's places loaded."""
+    scope = books_scope(user)
+    if scope.empty:
+        return BudgetLine.objects.none()
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    return (
+        BudgetLine.objects.filter(scope.q("budget__"))
+        .select_related("budget__street", "budget__community", "budget__grid")
+        .annotate(
+            approved_unpaid=Coalesce(
+                Sum("requests__amount", filter=Q(requests__status=ExpenditureStatus.APPROVED)),
+                zero,
+            ),
+            paid=Coalesce(
+                Sum("requests__amount", filter=Q(requests__status=ExpenditureStatus.PAID)), zero
+            ),
+        )
+    )
 
 
 def expenditure_list(*, user) -> QuerySet[ExpenditureRequest]:

@@ -59,3 +59,12 @@ class EntityOwned(models.Model):
 def entity_key(entity: Street | Community | Grid) -> str:
     prefix = {Grid: "G", Community: "C", Street: "S"}[type(entity)]
     return f"{prefix}{entity.pk}"
+
+
+def entity_from_key(key: str) -> Street | Community | Grid | None:
+    """The street, community or grid an entity key (``S12``, ``C34``, ``G56``) names, or
+    None when the key names nothing."""
+    model = {"S": Street, "C": Community, "G": Grid}.get(key[:1])
+    if model is None or not key[1:].isdigit():
+        return None
+    return model.objects.filter(pk=int(key[1:])).first()

@@ -272,12 +272,8 @@ def funding_checks_run(*, now: datetime | None = None, by: User | None = None) -
 def flag_resolve(*, flag: Flag, by: User, note: str) -> Flag:
     """Close ``flag`` with ``note`` saying what was found or done. Anyone who reads the
     flag's books may resolve it; a flag is resolved once (compare-and-swap on its status)."""
-    scope = books_scope(by)
-    if not (
-        scope.is_global
-        or flag.district_id in scope.district_ids
-        or flag.street_id in scope.street_ids
-        or (flag.community_id is not None and flag.community_id in scope.community_ids)
+    if not books_scope(by).covers(
+        district_id=flag.district_id, street_id=flag.street_id, community_id=flag.community_id
     ):
         raise PermissionDenied(_("Only finance officers and supervisors resolve flags."))
     note = (note or "").strip()

@@ -316,7 +316,7 @@ def test_the_page_shows_the_rows_with_bars_and_an_export_link(city):
     assert "99999" not in html and "55555.55" not in html
     assert "?year=2025&amp;format=csv&amp;report=execution" in html
     assert 'class="bar bar-paid" style="--bar: 24.0%"' in html
-    assert reverse("funding:reports") in _client(city["keeper"]).get("/").content.decode()
+    assert reverse("funding:ledger") in _client(city["keeper"]).get("/").content.decode()
 
 
 def _page_rows(user, report, **params):
