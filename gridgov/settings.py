@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "personnel.apps.PersonnelConfig",
     "incidents.apps.IncidentsConfig",
     "funding.apps.FundingConfig",
+    "assessment.apps.AssessmentConfig",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,16 @@ CELERY_BEAT_SCHEDULE = {
     "run-funding-checks": {
         "task": "funding.tasks.funding_checks_run",
         "schedule": crontab(minute=15, hour=2),
+    },
+    # Incremental: rewrites only the rollup days that changed since the last run.
+    "refresh-rollups": {
+        "task": "assessment.tasks.rollups_refresh",
+        "schedule": timedelta(minutes=5),
+    },
+    # Nightly, after the day has ended: the last 35 days from scratch.
+    "rebuild-rollups": {
+        "task": "assessment.tasks.rollups_rebuild_recent",
+        "schedule": crontab(minute=30, hour=3),
     },
 }
 

@@ -1,0 +1,207 @@
+"""The ticket history as the rollups read it: events of a range of local days, annotated
+set-wise (one SQL statement, correlated subqueries on indexed columns) with their local day,
+whether they came late, the start of the stage they end and the department they count for.
+
+The rule for "on time"
+----------------------
+Events do not carry the deadline they were held to, and a ticket keeps only the due time of
+its running stage. Recomputing old deadlines from the SLA policies would be wrong as soon
+as a policy, the holiday calendar, an extension or a parked spell moved them. The record
+that does hold the history of deadlines is the deadline sweep's ``StageAlert``: a red
+alert, unique per (ticket, stage start, due time), is written the minute a running stage
+passes its due time (extensions and parking included, since the sweep reads the live
+deadline; a parked stage is never swept). So:
+
+    a step that ends a stage is *late* when a red alert exists for that stage instance
+    (alert.stage_started_at ≥ the stage's start and alert.at ≤ the step's time); otherwise
+    it is *on time*.
+
+The stage's start is the time of the ticket's latest earlier event that started a stage
+(``ticket_act`` stamps a new stage with the very ``now`` of the event that starts it). A
+stage without an SLA policy runs no clock and is always on time. The sweep runs every
+minute, so a step taken within a minute after its deadline may still count as on time; an
+extension approved after a stage went red does not make it on time. A closure is on time
+when no stage of the case went red before it.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncDate
+
+from incidents.choices import Action, SlaColour, Source, Status
+from incidents.models import StageAlert, TicketEvent
+from incidents.workflow import RESTARTS_CLOCK, STATUS_STAGE, WORKFLOW
+
+# Steps that end a timed stage, and so come on time or late.
+ENDS_STAGE = frozenset(
+    {
+        Action.VERIFY,
+        Action.FILE,  # taken within the dispatch stage: filed before it ran out
+        Action.DISPATCH,
+        Action.SUBMIT,
+        Action.CLOSE,
+        Action.REWORK,
+    }
+)
+REWORKS = (Action.REWORK, Action.REOPEN)
+CHECKS = (Action.CLOSE, Action.REWORK)  # a check on site ends in one of these
+ENDS_UNFILED = (Status.VOIDED, Status.REJECTED)  # how a report turns out invalid
+UNSATISFIED_AT_MOST = 2  # as incidents.workflow: ratings 1 and 2 are unsatisfied
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants from local midnight starting ``first`` to local midnight after ``last``."""
+    zone = local_zone()
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def local_day(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=local_zone())
+
+
+def _starts_stage() -> Q:
+    """Events that start a stage's clock, read off the workflow table: the report, and
+    every transition into a timed status whose stage differs from the one it leaves, or
+    that restarts the clock (a return, rework or reopen)."""
+    starts = Q(action=Action.REPORT)
+    for (status, action), transition in WORKFLOW.items():
+        target = transition.to or status
+        stage = STATUS_STAGE.get(target)
+        if (
+            target != status
+            and stage
+            and (stage != STATUS_STAGE.get(status) or action in RESTARTS_CLOCK)
+        ):
+            starts |= Q(action=action, from_status=status)
+    return starts
+
+
+def stage_start() -> Subquery:
+    """The start of the stage an event happened in: the ticket's latest earlier event that
+    started one (events are appended in order, so earlier means a smaller id)."""
+    return Subquery(
+        TicketEvent.objects.filter(
+            _starts_stage(), ticket_id=OuterRef("ticket_id"), pk__lt=OuterRef("pk")
+        )
+        .order_by("-pk")
+        .values("at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _red_before(outer_at: str = "at") -> QuerySet:
+    return StageAlert.objects.filter(
+        ticket_id=OuterRef("ticket_id"), colour=SlaColour.RED, at__lte=OuterRef(outer_at)
+    )
+
+
+def json_int(key: str) -> Cast:
+    """An integer kept in the event's data (None when absent)."""
+    return Cast(KeyTextTransform(key, "data"), IntegerField())
+
+
+def rating() -> Cast:
+    # Cast through a float: the rating may have been given as "4", 4 or 4.0.
+    return Cast(KeyTextTransform("satisfaction", "data"), FloatField())
+
+
+def timed_events(first: date, last: date) -> QuerySet:
+    """Events of local days ``first``…``last`` with ``day`` (local), ``stage_start``,
+    ``late`` (see the module's rule) and ``ever_late`` (a stage of the case went red at or
+    before the event)."""
+    start, end = day_bounds(first, last)
+    return TicketEvent.objects.filter(at__gte=start, at__lt=end).annotate(
+        day=local_day("at"),
+        stage_start=stage_start(),
+        late=Case(
+            When(
+                action__in=ENDS_STAGE,
+                then=Exists(_red_before().filter(stage_started_at__gte=OuterRef("stage_start"))),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        ever_late=Case(
+            When(action=Action.CLOSE, then=Exists(_red_before())),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def since(start: Subquery | F) -> ExpressionWrapper:
+    """The time from ``start`` to the event."""
+    return ExpressionWrapper(F("at") - start, output_field=DurationField())
+
+
+def reported_at() -> Subquery:
+    """When the event's ticket was reported."""
+    return Subquery(
+        TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), action=Action.REPORT)
+        .order_by("pk")
+        .values("at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def lead_of_dispatch() -> Case:
+    """The lead department a dispatch event named (None when dispatched to the grid)."""
+    return Case(
+        When(data__to_grid=True, then=Value(None)),
+        default=json_int("lead_department"),
+        output_field=IntegerField(),
+    )
+
+
+def lead_in_force() -> Subquery:
+    """The lead department of the ticket's latest dispatch up to and including the event."""
+    return Subquery(
+        TicketEvent.objects.filter(
+            ticket_id=OuterRef("ticket_id"), action=Action.DISPATCH, pk__lte=OuterRef("pk")
+        )
+        .order_by("-pk")
+        .annotate(lead=lead_of_dispatch())
+        .values("lead")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def valid_report() -> Q:
+    """A report that led somewhere: filed (or, self-handled, closed) and never voided,
+    rejected or merged as a duplicate."""
+    events = TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"))
+    led = Exists(events.filter(action=Action.FILE)) | Exists(
+        events.filter(action=Action.CLOSE, ticket__source=Source.SELF_HANDLED)
+    )
+    # A merge event written on the original keeps the original's status: only the
+    # duplicate's own merge leads to "rejected".
+    failed = Exists(events.filter(to_status__in=ENDS_UNFILED))
+    return Q(led) & ~Q(failed)
