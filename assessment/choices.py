@@ -32,3 +32,25 @@ class Grade(models.TextChoices):
     C = "C", _("C: pass")
     D = "D", _("D: weak")
     E = "E", _("E: failing")
+
+
+class SubjectKind(models.TextChoices):
+    """Who a monthly score is about. The values name the score's foreign key."""
+
+    WORKER = "worker", _("grid worker")
+    DEPARTMENT = "department", _("department")
+    COMMUNITY = "community", _("community")
+
+
+class RankingKind(models.TextChoices):
+    """What a ranking ranks: the scored subjects, and grids (by the community formula)."""
+
+    GRID = "grid", _("grid")
+    WORKER = "worker", _("grid worker")
+    DEPARTMENT = "department", _("department")
+    COMMUNITY = "community", _("community")
+
+
+class ScoreStatus(models.TextChoices):
+    COMPUTED = "computed", _("computed")
+    SIGNED_OFF = "signed_off", _("signed off")

@@ -2,7 +2,9 @@
 rollup figures. Rates are Decimal percentages with two places (half up), or None when
 their denominator is 0: "no case" is not "0 %". Weights and bands are policy and can be set
 in settings (``ASSESSMENT_WORKER_WEIGHTS``, ``ASSESSMENT_DEPARTMENT_WEIGHTS``,
-``ASSESSMENT_VOLUME_BANDS``).
+``ASSESSMENT_COMMUNITY_WEIGHTS``, ``ASSESSMENT_VOLUME_BANDS``) and, for the monthly scores and
+rankings, in the versioned score schemes (``assessment.models.ScoreScheme``), which pass
+their weights and grade bands to these functions.
 """
 
 from __future__ import annotations
@@ -30,6 +32,16 @@ DEPARTMENT_WEIGHTS = {
     "on_time_handling": Decimal("0.3"),
     "no_rework": Decimal("0.3"),
 }
+# Community (and grid) score: DOMAIN.md publishes no formula for places, so this is ours:
+# 0.3 closure rate, 0.3 on-time closure rate, 0.2 satisfaction, 0.2 (100 − public-report
+# rate). Closing cases, and on time, weighs most; residents' verdict and how few cases the
+# patrols left for the public to find weigh the rest.
+COMMUNITY_WEIGHTS = {
+    "closure": Decimal("0.3"),
+    "on_time_closure": Decimal("0.3"),
+    "satisfaction": Decimal("0.2"),
+    "no_public_report": Decimal("0.2"),
+}
 # Case-volume band: (at least this many cases handled in the period, points).
 VOLUME_BANDS = ((500, 10), (200, 8), (100, 6), (50, 4), (10, 2), (0, 0))
 GRADES = (
@@ -38,6 +50,8 @@ GRADES = (
     (Decimal(60), Grade.C),
     (Decimal(40), Grade.D),
 )
+# The same bands as a scheme stores them: the lowest score of each letter above E.
+GRADE_BANDS = {letter.value: int(floor) for floor, letter in GRADES}
 
 
 def _round(value: Decimal) -> Decimal:
@@ -71,6 +85,32 @@ def public_report_rate(*, public_filed: int, filed: int) -> Decimal | None:
     app or web, Open311: verified before filing) / filed × 100. High means patrols missed
     them."""
     return percent(public_filed, filed)
+
+
+def community_score(
+    *,
+    closure: Decimal | None,
+    on_time_closure: Decimal | None,
+    satisfaction: Decimal | None,
+    public_report: Decimal | None,
+    weights: Mapping[str, Decimal] | None = None,
+) -> Decimal | None:
+    """community score (also used for a grid) = 0.3 × closure rate + 0.3 × on-time closure
+    rate + 0.2 × satisfaction + 0.2 × (100 − public-report rate), two places.
+
+    As in the grid-worker score, a part with nothing to measure (no rating in the period,
+    say) is left out and the weights of the others are scaled up to sum to 1; None when no
+    part has data."""
+    weights = weights or getattr(settings, "ASSESSMENT_COMMUNITY_WEIGHTS", COMMUNITY_WEIGHTS)
+    return _weighted_mean(
+        {
+            "closure": closure,
+            "on_time_closure": on_time_closure,
+            "satisfaction": satisfaction,
+            "no_public_report": None if public_report is None else HUNDRED - public_report,
+        },
+        weights,
+    )
 
 
 # Departments ----------------------------------------------------------------------------
@@ -116,16 +156,17 @@ def department_score(
     weights: Mapping[str, Decimal] | None = None,
 ) -> Decimal | None:
     """department score = case-volume band + 0.3 × closure rate + 0.3 × on-time handling
-    rate + 0.3 × (100 − rework rate), two places. None when the department had no case
+    rate + 0.3 × (100 − rework rate), two places, each rate capped at 100 (see
+    :func:`capped`). None when the department had no case
     (any of the rates undefined)."""
     if closure is None or on_time_handling is None or rework is None:
         return None
     weights = weights or getattr(settings, "ASSESSMENT_DEPARTMENT_WEIGHTS", DEPARTMENT_WEIGHTS)
     return _round(
         Decimal(band)
-        + weights["closure"] * closure
-        + weights["on_time_handling"] * on_time_handling
-        + weights["no_rework"] * (HUNDRED - rework)
+        + weights["closure"] * capped(closure)
+        + weights["on_time_handling"] * capped(on_time_handling)
+        + weights["no_rework"] * (HUNDRED - capped(rework))
     )
 
 
@@ -188,17 +229,34 @@ def grid_worker_score(
     A part with nothing to measure (no verification in the period, say) is left out and
     the weights of the others are scaled up to sum to 1; None when no part has data."""
     weights = weights or getattr(settings, "ASSESSMENT_WORKER_WEIGHTS", WORKER_WEIGHTS)
-    parts = {
-        "valid_report": valid_report,
-        "missed_report": None if missed_report is None else HUNDRED - missed_report,
-        "on_time_verification": on_time_verification,
-        "on_time_check": on_time_check,
-    }
-    known = {name: value for name, value in parts.items() if value is not None}
-    total = sum((weights[name] for name in known), Decimal(0))
+    return _weighted_mean(
+        {
+            "valid_report": valid_report,
+            "missed_report": None if missed_report is None else HUNDRED - missed_report,
+            "on_time_verification": on_time_verification,
+            "on_time_check": on_time_check,
+        },
+        weights,
+    )
+
+
+def capped(value: Decimal) -> Decimal:
+    """``min(value, 100)``: the most a rate adds to a score."""
+    return min(value, HUNDRED)
+
+
+def _weighted_mean(
+    parts: Mapping[str, Decimal | None], weights: Mapping[str, Decimal]
+) -> Decimal | None:
+    """Σ weight × min(part, 100) / Σ weight over the parts that have a value; None when
+    none has. A part is capped at 100: a rate over one period passes 100 when cases from
+    before it are closed in it, and a score must not reward that beyond full marks."""
+    known = {name: capped(value) for name, value in parts.items() if value is not None}
+    total = sum((Decimal(weights[name]) for name in known), Decimal(0))
     if not total:
         return None
-    return _round(sum((weights[name] * value for name, value in known.items()), Decimal(0)) / total)
+    weighted = sum((Decimal(weights[name]) * value for name, value in known.items()), Decimal(0))
+    return _round(weighted / total)
 
 
 # Command centre -------------------------------------------------------------------------
@@ -235,8 +293,14 @@ def mean_minutes(*, seconds: int, count: int) -> Decimal | None:
     return (Decimal(seconds) / Decimal(count) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def grade(score: Decimal | None) -> str | None:
-    """grade = A if score ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, else E; None without a score."""
+def grade(score: Decimal | None, bands: Mapping[str, int | Decimal] | None = None) -> str | None:
+    """grade = A if score ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, else E; None without a score.
+    ``bands`` (a scheme's: letter → lowest score of that letter) replaces the default."""
     if score is None:
         return None
-    return next((letter for floor, letter in GRADES if score >= floor), Grade.E).value
+    floors = (
+        GRADES
+        if bands is None
+        else sorted(((Decimal(floor), letter) for letter, floor in bands.items()), reverse=True)
+    )
+    return next((str(letter) for floor, letter in floors if score >= floor), Grade.E.value)

@@ -117,3 +117,14 @@ def _bounds(kind: str, year: int, number: int) -> tuple[date, date]:
         return first, date(year, end_month, calendar.monthrange(year, end_month)[1])
     first = date.fromisocalendar(year, number, 1)
     return first, first + timedelta(days=6)
+
+
+def parse_month(text: str) -> date:
+    """A month ``"2026-10"`` as its first day (the month of a monthly score)."""
+    period = parse_period(text)
+    if period.kind != PeriodKind.MONTH:
+        raise ValidationError(
+            {"period": _("%(text)s is not a month: give one as 2026-10.") % {"text": text}},
+            code="invalid",
+        )
+    return period.first

@@ -260,6 +260,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.tasks.rollups_rebuild_recent",
         "schedule": crontab(minute=30, hour=3),
     },
+    # After the nightly rebuild: last month's scores on the 1st, this month's every night.
+    "compute-last-month-scores": {
+        "task": "assessment.tasks.scores_compute_last_month",
+        "schedule": crontab(minute=0, hour=5, day_of_month=1),
+    },
+    "compute-current-month-scores": {
+        "task": "assessment.tasks.scores_compute_current_month",
+        "schedule": crontab(minute=30, hour=5),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -296,6 +305,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags by the first path segment after the version (grids, tickets, funding, …); left
+    # to detection, one route outside the common prefix would lump everything under "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Several models have a field named "kind"; each choice set gets its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "GridKindEnum": "grids.choices.GridKind",
@@ -314,6 +326,9 @@ SPECTACULAR_SETTINGS = {
         "SupervisionStatusEnum": "incidents.choices.SupervisionStatus",
         "FundSourceEnum": "funding.choices.FundSource",
         "TicketSourceEnum": "incidents.choices.Source",
+        "ScoreSubjectKindEnum": "assessment.choices.SubjectKind",
+        "ScoreStatusEnum": "assessment.choices.ScoreStatus",
+        "RankingKindEnum": "assessment.choices.RankingKind",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("personnel.api.urls")),
     path("", include("incidents.api.urls")),
     path("funding/", include("funding.api.urls")),
+    path("assessment/", include("assessment.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("grids/", include("grids.urls")),
     path("incidents/", include("incidents.urls")),
     path("funding/", include("funding.urls")),
+    path("assessment/", include("assessment.urls")),
     path("", include("personnel.urls")),
 ]
 

@@ -1,10 +1,12 @@
 """The demo tickets of ``manage.py seed_demo --tickets N``.
 
 N cases spread over the demo city's grids, categories and sources, reported over the last
-~120 days (more in recent weeks). About 70 % have finished (closed or evaluated, a few
-voided or rejected); the rest are open, with running stages due around now. Each history
-is planned here, played by :mod:`incidents.demo_histories` and written with ``bulk_create``
-in batches: no per-ticket workflow call, which would be slow and stamp every step "now".
+~120 days (more in recent weeks) with each source's weekly rhythm (``_rhythm``: the
+assessment app's forecasts are tested against it). About 70 % have finished (closed or
+evaluated, a few voided or rejected); the rest are open, with running stages due around
+now. Each history is planned here, played by :mod:`incidents.demo_histories` and written
+with ``bulk_create`` in batches: no per-ticket workflow call, which would be slow and stamp
+every step "now".
 
 Idempotent: demo tickets are numbered in their own range (GD-YYYYMMDD-9NNNNN, far above
 what a day's counter reaches); when any exist, the step leaves them as they are.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
@@ -23,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.demo import DemoContext, register
+from gridgov.workdays import WorkingDayTest
 from grids.locate import locate_grid_ids
 from incidents import calendar
 from incidents.choices import (
@@ -84,10 +87,33 @@ OPEN_SHARES = ((55, 0.1, 0.78), (20, 0.82, 0.97), (25, 1.1, 4.0))
 
 SIDES = ("附近", "东侧", "西侧", "南侧", "北侧", "路口", "小区门口")
 
+# How often a source reports on a day, relative to its busiest day. Patrols, departments
+# and leaders follow the working calendar (a holiday is quiet, a swapped working weekend
+# busy); the public calls most on Mondays and least at weekends; sensors do not rest.
+OFFICE_HOURS = {True: 1.0, False: 0.25}  # by working day
+PUBLIC_WEEK = (1.0, 0.8, 0.75, 0.75, 0.75, 0.55, 0.5)  # Monday first
+OFFICE_SOURCES = {Source.PATROL, Source.SELF_HANDLED, Source.DEPARTMENT, Source.LEADER}
+PUBLIC_WEEK_SOURCES = {Source.HOTLINE, Source.RESIDENT, Source.OPEN311}
 
-def _created(rng: random.Random, source: str, now: datetime) -> datetime:
-    """A report time in the last DAYS days, more of them recent, at the source's hours."""
-    day = timezone.localdate(now) - timedelta(days=int(DAYS * rng.random() ** 1.25))
+
+def _rhythm(source: str, day: date, working: WorkingDayTest) -> float:
+    """The source's relative report rate on ``day``, at most 1."""
+    if source in OFFICE_SOURCES:
+        return OFFICE_HOURS[working(day)]
+    if source in PUBLIC_WEEK_SOURCES:
+        return PUBLIC_WEEK[day.weekday()]
+    return 1.0
+
+
+def _created(rng: random.Random, source: str, now: datetime, working: WorkingDayTest) -> datetime:
+    """A report time in the last DAYS days, more of them recent, on a day drawn with the
+    source's weekly rhythm (rejection sampling: a day is kept with probability
+    ``_rhythm``, at least 1 in 4, so a few draws suffice), at the source's hours."""
+    today = timezone.localdate(now)
+    while True:
+        day = today - timedelta(days=int(DAYS * rng.random() ** 1.25))
+        if rng.random() < _rhythm(source, day, working):
+            break
     _weight, start, end, _text = SOURCES[source]
     at = timezone.make_aware(datetime.combine(day, time())) + timedelta(
         minutes=rng.uniform(start, end)
@@ -96,9 +122,10 @@ def _created(rng: random.Random, source: str, now: datetime) -> datetime:
 
 
 def make_case(
-    index: int, rng: random.Random, city: City, now: datetime
+    index: int, rng: random.Random, city: City, now: datetime, working: WorkingDayTest
 ) -> tuple[dict[str, Any], Case, datetime]:
-    """One ticket's columns, its planned history and a first guess of its report time."""
+    """One ticket's columns, its planned history and a first guess of its report time
+    (``working`` tells the working days of the last DAYS days)."""
     source = pick(rng, {source: row[0] for source, row in SOURCES.items()})
     is_open = rng.random() < 0.3
     if source == Source.SELF_HANDLED:
@@ -180,7 +207,10 @@ def make_case(
     schedule(rng, steps, first, late=late, open_share=open_share)
     limits = city.limits.get((category.pk, priority), {})
     case = Case(source, priority, limits, lead, steps, cast, f"{DEMO_SEED}:{index}", open_share)
-    created = now - timedelta(hours=rng.uniform(1, 72)) if is_open else _created(rng, source, now)
+    if is_open:
+        created = now - timedelta(hours=rng.uniform(1, 72))
+    else:
+        created = _created(rng, source, now, working)
     return values, case, created
 
 
@@ -351,10 +381,12 @@ def seed_tickets(ctx: DemoContext) -> None:
         ctx.say(_("No active grids or case categories: no demo tickets were seeded."))
         return
     now = timezone.now()
+    today = timezone.localdate(now)
+    working = calendar.Calendar(today - timedelta(days=DAYS), today).is_working_day
     rng = random.Random(DEMO_SEED)  # noqa: S311 - demo data, not security
     items = []
     for index in range(ctx.tickets):
-        values, case, created = make_case(index, rng, city, now)
+        values, case, created = make_case(index, rng, city, now, working)
         items.append((values, play(case, created, now)))
         if (index + 1) % 250 == 0 or index + 1 == ctx.tickets:
             ctx.progress(label, index + 1, ctx.tickets)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, DurationField, F, FloatField, Q, Sum, When
+from django.db.models import Case, Count, DurationField, F, FloatField, Q, QuerySet, Sum, When
 
 from assessment.histogram import BUCKET_FIELDS, bucket_bounds
 from assessment.models import GridDay
@@ -50,10 +50,6 @@ def _n(condition: Q) -> Count:
     return Count("pk", filter=condition)
 
 
-def _on_time(action: str) -> Count:
-    return _n(Q(action=action, late=False))
-
-
 def _bucket(index: int) -> Count:
     lower, upper = bucket_bounds(index)
     condition = Q(action=A.CLOSE, handling__gte=timedelta(minutes=lower))
@@ -62,43 +58,60 @@ def _bucket(index: int) -> Count:
     return _n(condition)
 
 
-def _figures() -> dict[str, Any]:
+def counted_events() -> dict[str, Q]:
+    """The condition on an annotated event (``timed_events`` plus ``stars``) of every
+    figure that counts events: the rollup counts them, and a dashboard's list of the cases
+    behind a figure lists exactly them."""
     escalated = {
-        f"escalated_{level.name.lower()}": _n(Q(action=A.ESCALATE, data__level=level.value))
+        f"escalated_{level.name.lower()}": Q(action=A.ESCALATE, data__level=level.value)
         for level in (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
     }
     return {
-        "reported": _n(Q(action=A.REPORT)),
-        "accepted": _n(Q(action=A.ACCEPT)),
-        "rejected": _n(Q(action__in=[A.REJECT, A.MERGE], to_status=Status.REJECTED)),
-        "verified": _n(Q(action=A.VERIFY)),
-        "verified_on_time": _on_time(A.VERIFY),
-        "filed": _n(Q(action=A.FILE)),
-        "filed_on_time": _on_time(A.FILE),
-        "voided": _n(Q(action=A.VOID)),
-        "voided_after_filing": _n(
-            Q(action=A.VOID, from_status__in=[Status.FILED, Status.IN_HANDLING])
-        ),
-        "dispatched": _n(Q(action=A.DISPATCH)),
-        "dispatched_on_time": _on_time(A.DISPATCH),
-        "returned": _n(Q(action=A.RETURN)),
-        "handled": _n(Q(action=A.SUBMIT)),
-        "handled_on_time": _on_time(A.SUBMIT),
-        "checked": _n(Q(action__in=CHECKS)),
-        "checked_on_time": _n(Q(action__in=CHECKS, late=False)),
-        "closed": _n(Q(action=A.CLOSE)),
-        "closed_on_time": _n(Q(action=A.CLOSE, ever_late=False)),
-        "reworks": _n(Q(action__in=REWORKS)),
+        "reported": Q(action=A.REPORT),
+        "accepted": Q(action=A.ACCEPT),
+        "rejected": Q(action__in=[A.REJECT, A.MERGE], to_status=Status.REJECTED),
+        "verified": Q(action=A.VERIFY),
+        "verified_on_time": Q(action=A.VERIFY, late=False),
+        "filed": Q(action=A.FILE),
+        "filed_on_time": Q(action=A.FILE, late=False),
+        "voided": Q(action=A.VOID),
+        "voided_after_filing": Q(action=A.VOID, from_status__in=[Status.FILED, Status.IN_HANDLING]),
+        "dispatched": Q(action=A.DISPATCH),
+        "dispatched_on_time": Q(action=A.DISPATCH, late=False),
+        "returned": Q(action=A.RETURN),
+        "handled": Q(action=A.SUBMIT),
+        "handled_on_time": Q(action=A.SUBMIT, late=False),
+        "checked": Q(action__in=CHECKS),
+        "checked_on_time": Q(action__in=CHECKS, late=False),
+        "closed": Q(action=A.CLOSE),
+        "closed_on_time": Q(action=A.CLOSE, ever_late=False),
+        "reworks": Q(action__in=REWORKS),
         **escalated,
-        "extensions": _n(Q(action=A.APPROVE_EXTENSION)),
-        "parked": _n(Q(action=A.PARK)),
-        "rated": _n(Q(action=A.RATE, stars__isnull=False)),
+        "extensions": Q(action=A.APPROVE_EXTENSION),
+        "parked": Q(action=A.PARK),
+        "rated": Q(action=A.RATE, stars__isnull=False),
+        "unsatisfied": Q(action=A.RATE, stars__lte=UNSATISFIED_AT_MOST),
+    }
+
+
+def _figures() -> dict[str, Any]:
+    return {
+        **{name: _n(condition) for name, condition in counted_events().items()},
         "rating_sum": Sum("stars", filter=Q(action=A.RATE)),
-        "unsatisfied": _n(Q(action=A.RATE, stars__lte=UNSATISFIED_AT_MOST)),
         "handling_seconds": Sum("handling", filter=Q(action=A.CLOSE)),
         "handling_count": _n(Q(action=A.CLOSE, handling__isnull=False)),
         **{name: _bucket(index) for index, name in enumerate(BUCKET_FIELDS)},
     }
+
+
+def annotated_events(first: date, last: date) -> QuerySet:
+    """The events of local days ``first``…``last`` with every annotation a figure reads."""
+    return timed_events(first, last).annotate(
+        handling=Case(
+            When(action=A.CLOSE, then=since(reported_at())), output_field=DurationField()
+        ),
+        stars=Case(When(action=A.RATE, then=rating()), output_field=FloatField()),
+    )
 
 
 def _dimensions(prefix: str) -> dict[str, F]:
@@ -123,12 +136,7 @@ def _plain(figures: dict[str, Any]) -> dict[str, int]:
 def grid_days(first: date, last: date) -> list[GridDay]:
     """The GridDay rows of local days ``first``…``last``; rows with nothing in them are
     left out."""
-    events = timed_events(first, last).annotate(
-        handling=Case(
-            When(action=A.CLOSE, then=since(reported_at())), output_field=DurationField()
-        ),
-        stars=Case(When(action=A.RATE, then=rating()), output_field=FloatField()),
-    )
+    events = annotated_events(first, last)
     figures = _figures()
     rows: dict[tuple, dict[str, Any]] = {}
     for found in events.values("day", **_dimensions("ticket__")).annotate(**figures).order_by():

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from funding import exports, reports
+from funding import reports
 from funding.choices import FundSource
 from funding.selectors import books_scope
+from gridgov import exports
 from grids.models import Community
 
 YEAR_MIN, YEAR_MAX = 2000, 2100

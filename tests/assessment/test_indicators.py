@@ -110,3 +110,17 @@ def test_mean_and_median_handling_minutes():
     counts[-1] = 3  # the open last bucket gives its floor
     assert median_minutes(counts) == D("43200.0")
     assert median_minutes([0] * BUCKETS) is None
+
+
+def test_a_rate_above_100_adds_no_more_than_full_marks_to_a_score():
+    over = ind.community_score(
+        closure=D("200"),
+        on_time_closure=D("100"),
+        satisfaction=D("100"),
+        public_report=D("0"),
+    )
+    assert over == D("100.00")
+    department = ind.department_score(
+        band=10, closure=D("150"), on_time_handling=D("100"), rework=D("0")
+    )
+    assert department == D("100.00")

@@ -162,6 +162,9 @@ def test_a_supervisor_reads_the_indicators_of_the_district_department_and_worker
         "mean_rating": D("3.50"),
         "mean_handling_minutes": D("183.3"),  # (380 + 150 + 20) / 3
         "median_handling_minutes": D("180.0"),  # the 2nd of 3, half way into 2–4 h
+        # The community formula: 0.3 × 100 + 0.3 × 66.67 + 0.2 × 50 + 0.2 × (100 − 50)
+        "score": D("70.00"),
+        "grade": "C",
     }
     department = indicators_for(
         user=supervisor, scope=Scope("department", place["department"].pk), period=month

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from assessment.models import MonthlyScore
+from assessment.services.scores import scores_compute_month
 from funding.models import Flag
 from funding.services.budgets import budget_create
 from funding.services.expenditures import expenditure_request
@@ -254,6 +256,20 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
         DENIED, DENIED, DENIED, DENIED, DENIED, INVALID, supervisor=INVALID
     ),
     ("funding-flag-run", "POST"): row(DENIED, DENIED, DENIED, DENIED, DENIED, OK, supervisor=OK),
+    # Assessment: a forecast reads the caller's own reach (empty for a plain user).
+    ("assessment-forecast", "GET"): SIGNED_IN,
+    # Indicators and rankings need a scope/period (400 without); the world's score is the
+    # worker's: read by them and those over their street; supervisors adjust and sign off.
+    ("assessment-indicators", "GET"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
+    ("assessment-rankings", "GET"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
+    ("assessment-score-list", "GET"): SIGNED_IN,
+    ("assessment-score-detail", "GET"): IN_THE_GRID,
+    ("assessment-score-sign-off", "POST"): row(
+        DENIED, DENIED, DENIED, DENIED, DENIED, OK, supervisor=OK
+    ),
+    ("assessment-score-adjust", "POST"): row(
+        DENIED, DENIED, DENIED, DENIED, DENIED, INVALID, supervisor=INVALID
+    ),
     ("schema", "GET"): EVERYONE,
     ("swagger-ui", "GET"): EVERYONE,
 }
@@ -353,6 +369,8 @@ def world(db):
     )
     ids["ticket"] = ticket.pk
     ids |= _books(grid.street)
+    scores_compute_month(month=date(2026, 10, 1))
+    ids["assessment-score"] = MonthlyScore.objects.get(worker=worker).pk
     ids["supervision-order"] = ticket.supervision_orders.get().pk
     extra = {"attachment_id": ticket.attachments.get().pk}
     return {"callers": callers, "ids": ids, "extra": extra}

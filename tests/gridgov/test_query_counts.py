@@ -16,6 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from assessment.models import MonthlyScore
+from assessment.services.scores import score_adjust, score_sign_off, scores_compute_month
 from funding.models import Flag
 from funding.services.budgets import budget_create
 from funding.services.expenditures import expenditure_request
@@ -99,6 +101,12 @@ def city(db, admin_user):
         _books(street, admin_user)
     # The superuser's own queue: every ticket handed to them.
     Ticket.objects.update(status="in_handling", assignee=admin_user)
+    # Monthly scores of every worker, department and community; the communities' adjusted
+    # and signed off.
+    scores_compute_month(month=date(2026, 10, 1))
+    for score in MonthlyScore.objects.filter(kind="community"):
+        score_adjust(score=score, new_value=Decimal(80), reason="核定", by=admin_user)
+        score_sign_off(score=score, by=admin_user)
 
 
 def _books(street, keeper) -> None:

@@ -52,15 +52,23 @@ def as_csv(rows: Iterable[Mapping[str, Any]], columns: Columns) -> bytes:
 
 
 def as_xlsx(rows: Iterable[Mapping[str, Any]], columns: Columns, *, title: str = "") -> bytes:
-    """The rows as one XLSX sheet, written as a stream: a bold header, then numbers as
-    numbers (``0.00`` for amounts and percentages), text as text."""
+    """The rows as one XLSX sheet (see :func:`as_xlsx_book`)."""
+    return as_xlsx_book([(title, rows, columns)])
+
+
+def as_xlsx_book(sheets: Iterable[tuple[str, Iterable[Mapping[str, Any]], Columns]]) -> bytes:
+    """One XLSX sheet per ``(title, rows, columns)``, written as a stream: a bold header,
+    then numbers as numbers (``0.00`` for amounts and percentages), text as text."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("".join(c for c in title if c not in "[]:*?/\\")[:SHEET_TITLE_MAX])
-    for index, (_key, label) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(str(label)) * 2)
-    sheet.append([_cell(sheet, str(label), bold=True) for _key, label in columns])
-    for row in rows:
-        sheet.append([_cell(sheet, _safe_text(row.get(key))) for key, _label in columns])
+    for title, rows, columns in sheets:
+        clean = "".join(c for c in title if c not in "[]:*?/\\")[:SHEET_TITLE_MAX]
+        sheet = book.create_sheet(clean)
+        for index, (_key, label) in enumerate(columns, start=1):
+            width = max(10, len(str(label)) * 2)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.append([_cell(sheet, str(label), bold=True) for _key, label in columns])
+        for row in rows:
+            sheet.append([_cell(sheet, _safe_text(row.get(key))) for key, _label in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

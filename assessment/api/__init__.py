@@ -1,0 +1,1 @@
+"""The assessment API: indicators, scores, rankings and forecasts, all scoped."""

@@ -1,0 +1,64 @@
+"""The cases behind a dashboard number: the very events a rollup figure counts (or, for
+stages overdue, the red alerts), in the scope and period, so that the list has exactly as
+many rows as the number said (when the rollups are current)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from assessment.choices import PLACE_KINDS
+from assessment.models import GridDay
+from assessment.selectors import place_visible
+from assessment.services.events import day_bounds
+from assessment.services.grid_days import annotated_events, counted_events
+from assessment.views.common import Asked, asked
+from incidents.choices import SlaColour
+from incidents.models import StageAlert
+
+PAGE_SIZE = 50
+OVERDUE = "overdue"
+
+
+def figure_rows(shown: Asked, figure: str) -> QuerySet:
+    """The events (or red alerts) behind ``figure`` of a place scope over a period; the
+    conditions are the rollup's own (``counted_events``)."""
+    scope, period = shown.scope, shown.period
+    place = {f"ticket__{scope.kind}_id": scope.id}
+    if figure == OVERDUE:
+        start, end = day_bounds(period.first, period.last)
+        return StageAlert.objects.filter(
+            colour=SlaColour.RED, at__gte=start, at__lt=end, **place
+        ).select_related("ticket__grid", "ticket__category")
+    conditions = counted_events()
+    if figure not in conditions:
+        raise Http404
+    return (
+        annotated_events(period.first, period.last)
+        .filter(conditions[figure], **place)
+        .select_related("ticket__grid", "ticket__category", "actor")
+    )
+
+
+@login_required
+@require_safe
+def figure_cases(request: HttpRequest) -> HttpResponse:
+    """One page of the cases behind ``figure`` in the asked scope and period."""
+    shown = asked(request)
+    figure = request.GET.get("figure", "")
+    if shown.scope.kind not in PLACE_KINDS or not place_visible(request.user, shown.scope):
+        raise Http404
+    rows = figure_rows(shown, figure).order_by("at", "pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "shown": shown,
+        "figure": figure,
+        "figure_label": GridDay._meta.get_field(figure).verbose_name,
+        "page": page,
+        "is_alert": figure == OVERDUE,
+    }
+    return render(request, "assessment/cases.html", context)
