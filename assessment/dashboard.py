@@ -28,7 +28,8 @@ COUNT, PERCENT, MINUTES, SCORE = "count", "percent", "minutes", "score"
 @dataclass(frozen=True)
 class Tile:
     """One KPI: its figure or indicator key, label and kind; ``drill`` names the rollup
-    figure whose cases a click lists (counts of a place scope only)."""
+    figure whose cases a click lists (a count's own cases; for a rate or a time, the cases
+    it is computed over, e.g. the closures of a closure rate). Place scopes only."""
 
     key: str
     label: Any
@@ -42,13 +43,25 @@ PLACE_TILES = (
     Tile("filed", _("Filed"), COUNT, "filed"),
     Tile("closed", _("Closed"), COUNT, "closed"),
     Tile("closed_on_time", _("Closed on time"), COUNT, "closed_on_time"),
-    Tile("closure_rate", _("Closure rate"), PERCENT),
-    Tile("on_time_closure_rate", _("On-time closure rate"), PERCENT),
-    Tile("public_report_rate", _("Public-report rate"), PERCENT, higher_is_better=False),
-    Tile("satisfaction_rate", _("Satisfaction"), PERCENT),
+    Tile("closure_rate", _("Closure rate"), PERCENT, "closed"),
+    Tile("on_time_closure_rate", _("On-time closure rate"), PERCENT, "closed_on_time"),
+    Tile(
+        "public_report_rate",
+        _("Public-report rate"),
+        PERCENT,
+        "public_filed",
+        higher_is_better=False,
+    ),
+    Tile("satisfaction_rate", _("Satisfaction"), PERCENT, "rated"),
     Tile("unsatisfied", _("Unsatisfied ratings"), COUNT, "unsatisfied", higher_is_better=False),
     Tile("reworks", _("Reworks"), COUNT, "reworks", higher_is_better=False),
-    Tile("median_handling_minutes", _("Median handling time"), MINUTES, higher_is_better=False),
+    Tile(
+        "median_handling_minutes",
+        _("Median handling time"),
+        MINUTES,
+        "closed",
+        higher_is_better=False,
+    ),
 )
 DEPARTMENT_TILES = (
     Tile("dispatched", _("Dispatched to it"), COUNT),

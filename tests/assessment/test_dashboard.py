@@ -178,3 +178,15 @@ def test_the_xlsx_report_has_the_numbers_of_the_page(place, board):
     assert [value for _label, value in late] == [1, 1, 0, 0]
     weekly = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
     assert sum(row[-3] for row in weekly) == 4  # every report of the period, by week
+
+
+def test_a_rate_links_to_the_cases_it_is_computed_over(place, board):
+    client = _client(place["supervisor"])
+    page = client.get(f"/assessment/?{board['query']}")
+    html = page.content.decode()
+    tile = html[html.index('data-key="public_report_rate"') :]
+    href = unescape(re.search(r'href="(/assessment/cases/\?[^"]+)"', tile)[1])
+    assert "figure=public_filed" in href
+    stated, rows = _rows_behind(client, href)
+    figures = page.context["board"]["found"]["figures"]
+    assert stated == rows == figures["public_filed"] == 1  # the hotline case

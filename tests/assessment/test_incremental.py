@@ -3,6 +3,11 @@ rows it keeps are the rows a rebuild writes; running it again changes nothing.""
 
 from __future__ import annotations
 
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
 from assessment import tasks
 from assessment.models import DepartmentDay, GridDay, RollupCursor, WorkerDay
 from assessment.services import rollups_rebuild, rollups_refresh
@@ -143,3 +148,15 @@ def test_a_rebuild_reports_its_progress_day_by_day(place, clock):
 
     assert seen == [(clock.day(-2), 1, 3), (clock.day(-1), 2, 3), (clock.day(0), 3, 3)]
     assert GridDay.objects.filter(day=clock.day(0)).exists()
+
+
+def test_the_rebuild_command_shows_progress_and_writes_the_rows(place, clock):
+    day_zero(place, clock)
+    out = io.StringIO()
+    first = clock.day(0).isoformat()
+    call_command("rollups_rebuild", since=clock.day(0), until=clock.day(1), stdout=out)
+    text = out.getvalue()
+    assert f"[1/2] {first}" in text and "Rebuilt 2 days" in text
+    assert GridDay.objects.filter(day=clock.day(0)).exists()
+    with pytest.raises(CommandError):
+        call_command("rollups_rebuild", since=clock.day(1), until=clock.day(0), stdout=out)
