@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-BENCHES = ["locate", "ledger_balances", "forecast"]
+BENCHES = ["locate", "ledger_balances", "forecast", "assessment"]
 
 
 def main(names: list[str]) -> int:

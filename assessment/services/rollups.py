@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,8 +85,19 @@ def _locked_cursor() -> RollupCursor:
     return RollupCursor.objects.select_for_update().get(pk=RollupCursor.SINGLETON)
 
 
+def _without_jit() -> None:
+    """PostgreSQL's JIT compiler costs more than it saves on the rollup's grouped queries:
+    their correlated subqueries push the planner's estimate far over the JIT thresholds,
+    and compiling took 2.7 s of a 4.8 s day at 100,000 tickets (0.17 s without). Off for
+    the rest of the caller's transaction only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
 def _write(first: date, last: date) -> int:
     """Replace the rows of local days ``first``…``last`` (the caller holds the cursor)."""
+    _without_jit()
     for model in ROLLUPS:
         model.objects.filter(day__gte=first, day__lte=last).delete()
     rows = 0

@@ -178,7 +178,11 @@ class TicketEvent(models.Model):
         verbose_name = _("ticket event")
         verbose_name_plural = _("ticket events")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at")]
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at"),
+            # The assessment rollups read a range of days of events across all tickets.
+            models.Index(fields=["at"], name="ticketevent_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action} {self.from_status}→{self.to_status}"
