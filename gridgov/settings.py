@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "incidents.apps.IncidentsConfig",
     "funding.apps.FundingConfig",
     "assessment.apps.AssessmentConfig",
+    "participation.apps.ParticipationConfig",
 ]
 
 MIDDLEWARE = [
@@ -332,6 +333,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))
+
+# Key of the HMAC-SHA256 under which residents' ID numbers are stored (only the hash is kept);
+# empty: derived from SECRET_KEY. Changing it makes the stored hashes unmatchable.
+RESIDENT_ID_HASH_KEY = env.str("RESIDENT_ID_HASH_KEY", default="").strip()
 
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("incidents.api.urls")),
     path("funding/", include("funding.api.urls")),
     path("assessment/", include("assessment.api.urls")),
+    path("", include("participation.api.urls")),
 ]
 
 urlpatterns = [

@@ -37,6 +37,7 @@ from incidents.photos import Photo
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
 from incidents.workflow import ticket_act
+from participation.services import household_create, resident_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import patrol_session_start
 from personnel.services.training import certificate_issue
@@ -83,6 +84,11 @@ IN_THE_GRID = row(DENIED, HIDDEN, HIDDEN, OK, OK, OK)
 WORKERS_OWN = row(DENIED, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN)
 # The books: read by supervisors and keepers (the admin here), hidden from everyone else.
 BOOKS_READERS = row(DENIED, HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK, supervisor=OK)
+# Registers kept in the grid (residents): workers in their grid, street staff in their street.
+KEEPERS_CREATE = row(DENIED, DENIED, INVALID, INVALID, INVALID, INVALID, supervisor=DENIED)
+KEEPERS_EDIT = row(
+    DENIED, DENIED, HIDDEN, PRECONDITION, PRECONDITION, PRECONDITION, supervisor=DENIED
+)
 # Posting a transaction that is posted already: 409 for a keeper, refused for the rest.
 KEEPERS_CONFLICT = row(DENIED, DENIED, DENIED, DENIED, DENIED, CONFLICT)
 
@@ -270,6 +276,21 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("assessment-score-adjust", "POST"): row(
         DENIED, DENIED, DENIED, DENIED, DENIED, INVALID, supervisor=INVALID
     ),
+    # Residents: grid workers and street staff keep them current in their own reach;
+    # supervisors read them (masked). The empty visit body is a visit recorded now.
+    ("resident-list", "GET"): SIGNED_IN,
+    ("resident-list", "POST"): KEEPERS_CREATE,
+    ("resident-detail", "GET"): IN_THE_GRID,
+    ("resident-detail", "PUT"): KEEPERS_EDIT,
+    ("resident-detail", "PATCH"): KEEPERS_EDIT,
+    ("resident-visits", "POST"): row(DENIED, DENIED, HIDDEN, OK, OK, OK, supervisor=DENIED),
+    ("resident-lookup", "POST"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
+    ("household-list", "GET"): SIGNED_IN,
+    ("household-list", "POST"): KEEPERS_CREATE,
+    ("household-detail", "GET"): IN_THE_GRID,
+    ("household-detail", "PUT"): KEEPERS_EDIT,
+    ("household-detail", "PATCH"): KEEPERS_EDIT,
+    ("care-list", "GET"): SIGNED_IN,
     ("schema", "GET"): EVERYONE,
     ("swagger-ui", "GET"): EVERYONE,
 }
@@ -372,8 +393,18 @@ def world(db):
     scores_compute_month(month=date(2026, 10, 1))
     ids["assessment-score"] = MonthlyScore.objects.get(worker=worker).pk
     ids["supervision-order"] = ticket.supervision_orders.get().pk
+    ids |= _residents(grid)
     extra = {"attachment_id": ticket.attachments.get().pk}
     return {"callers": callers, "ids": ids, "extra": extra}
+
+
+def _residents(grid) -> dict[str, int]:
+    """A household of G with one cared-for resident."""
+    household = household_create(grid=grid, building="1", unit="1", room="101")
+    resident = resident_create(
+        grid=grid, name="王秀英", building="1", household=household, care_tags=["disabled"]
+    )
+    return {"resident": resident.pk, "household": household.pk}
 
 
 def _books(street) -> dict[str, int]:

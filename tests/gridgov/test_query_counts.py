@@ -25,6 +25,7 @@ from funding.services.ledger import LegInput, chart_ensure, transaction_create
 from incidents.models import SupervisionOrder, Ticket
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
+from participation.services import household_create, resident_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import (
     TrackPoint,
@@ -99,6 +100,7 @@ def city(db, admin_user):
             ticket=ticket, level="yellow", reason="限期", due_at=start, issued_at=start
         )
         _books(street, admin_user)
+        _residents(grid)
     # The superuser's own queue: every ticket handed to them.
     Ticket.objects.update(status="in_handling", assignee=admin_user)
     # Monthly scores of every worker, department and community; the communities' adjusted
@@ -107,6 +109,19 @@ def city(db, admin_user):
     for score in MonthlyScore.objects.filter(kind="community"):
         score_adjust(score=score, new_value=Decimal(80), reason="核定", by=admin_user)
         score_sign_off(score=score, by=admin_user)
+
+
+def _residents(grid) -> None:
+    """A household of the grid with a cared-for resident never visited (on the care list)."""
+    household = household_create(grid=grid, building="1", unit="1", room="101")
+    resident_create(
+        grid=grid,
+        name="王秀英",
+        building="1",
+        phone="13800138000",
+        household=household,
+        care_tags=["elderly_alone", "low_income"],
+    )
 
 
 def _books(street, keeper) -> None:

@@ -23,7 +23,15 @@ from django.utils import translation
 
 BASE_DIR = Path(settings.BASE_DIR)
 PO_PATH = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-PYTHON_PACKAGES = ("gridgov", "grids", "personnel", "incidents", "funding")
+PYTHON_PACKAGES = (
+    "gridgov",
+    "grids",
+    "personnel",
+    "incidents",
+    "funding",
+    "assessment",
+    "participation",
+)
 
 # printf style: %(name)s, %(area).1f, %d, %s, %r ... ("%%" is a literal percent sign).
 PRINTF = re.compile(
