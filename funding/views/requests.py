@@ -107,10 +107,9 @@ def requests_page(request: HttpRequest) -> HttpResponse:
     return render(request, "funding/requests.html", context, status=status)
 
 
-def _offered(request: HttpRequest, expenditure: ExpenditureRequest) -> list[str]:
+def _offered(request: HttpRequest, expenditure: ExpenditureRequest, keeper: bool) -> list[str]:
     """The steps that make sense for this user now (the services decide in the end)."""
     user = request.user
-    keeper = selectors.keeps_books_of(user, expenditure.budget_line.budget)
     own = expenditure.requested_by_id == user.pk
     decided = any(a.approver_id == user.pk for a in expenditure.approvals.all())
     steps = []
@@ -133,11 +132,11 @@ def _request_response(
     receipt_form: ReceiptForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    steps = _offered(request, expenditure)
+    keeper = selectors.keeps_books_of(request.user, expenditure.budget_line.budget)
+    steps = _offered(request, expenditure, keeper)
     forms = {step: NoteForm(initial={"version": expenditure.version}) for step in steps}
     if step_form is not None and step_form[0] in forms:
         forms[step_form[0]] = step_form[1]
-    keeper = selectors.keeps_books_of(request.user, expenditure.budget_line.budget)
     takes_receipts = keeper and expenditure.status not in (
         ExpenditureStatus.REJECTED,
         ExpenditureStatus.WITHDRAWN,
