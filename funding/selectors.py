@@ -4,7 +4,6 @@ read them; every other role sees nothing, whatever its place scope."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
@@ -20,68 +19,16 @@ from funding.models import (
     Leg,
     Transaction,
 )
-from personnel.choices import AssignmentState, Role, ScopeType
-from personnel.models import RoleAssignment
+from personnel.choices import Role
+from personnel.scope import PlacesHeld, places_held
 
 BOOK_ROLES = (Role.ADMIN, Role.FINANCE_OFFICER, Role.SUPERVISOR)
 KEEPER_ROLES = (Role.ADMIN, Role.FINANCE_OFFICER)
 
 
-@dataclass(frozen=True)
-class BooksScope:
-    """The places whose books the user reads (and, for keepers, keeps)."""
-
-    is_global: bool = False
-    district_ids: frozenset[int] = field(default_factory=frozenset)
-    street_ids: frozenset[int] = field(default_factory=frozenset)
-    community_ids: frozenset[int] = field(default_factory=frozenset)
-
-    def q(self, prefix: str = "") -> Q:
-        """Rows carrying the place chain (directly, or through ``prefix``)."""
-        if self.is_global:
-            return Q()
-        return (
-            Q(**{f"{prefix}district_id__in": self.district_ids})
-            | Q(**{f"{prefix}street_id__in": self.street_ids})
-            | Q(**{f"{prefix}community_id__in": self.community_ids})
-        )
-
-    def covers(self, *, district_id: int, street_id: int, community_id: int | None) -> bool:
-        """Whether the place with that chain is in this scope."""
-        return (
-            self.is_global
-            or district_id in self.district_ids
-            or street_id in self.street_ids
-            or (community_id is not None and community_id in self.community_ids)
-        )
-
-    @property
-    def empty(self) -> bool:
-        return not (self.is_global or self.district_ids or self.street_ids or self.community_ids)
-
-
-def books_scope(user, *, roles: tuple[str, ...] = BOOK_ROLES) -> BooksScope:
+def books_scope(user, *, roles: tuple[str, ...] = BOOK_ROLES) -> PlacesHeld:
     """The user's reach over the books through ``roles`` held in force (one query)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return BooksScope()
-    if user.is_superuser:
-        return BooksScope(is_global=True)
-    places: dict[str, set[int]] = {"district": set(), "street": set(), "community": set()}
-    for scope_type, district, street, community in RoleAssignment.objects.filter(
-        user=user, role__in=roles, state=AssignmentState.ACTIVE
-    ).values_list("scope_type", "district_id", "street_id", "community_id"):
-        value = {
-            ScopeType.DISTRICT: district,
-            ScopeType.STREET: street,
-            ScopeType.COMMUNITY: community,
-        }.get(scope_type)
-        if value is not None:
-            places[scope_type].add(value)
-    return BooksScope(
-        district_ids=frozenset(places["district"]),
-        street_ids=frozenset(places["street"]),
-        community_ids=frozenset(places["community"]),
-    )
+    return places_held(user, roles=roles)
 
 
 def keeps_books(user, *, district_id: int, street_id: int, community_id: int | None) -> bool:

@@ -25,6 +25,8 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("funding/", include("funding.urls")),
     path("assessment/", include("assessment.urls")),
+    path("participation/", include("participation.urls")),
+    path("public/", include("participation.public_urls")),
     path("", include("personnel.urls")),
 ]
 

@@ -40,6 +40,7 @@ from incidents.choices import (
     TaskStatus,
 )
 from incidents.models import LinkageTask, SlaPolicy, Ticket, TicketEvent
+from incidents.signals import ticket_acted
 from personnel.choices import AssignmentState, Role
 from personnel.models import RoleAssignment, User
 
@@ -166,7 +167,7 @@ def _close(ticket: Ticket, data: dict, now: datetime) -> dict:
 
 
 def _rate(ticket: Ticket, data: dict, now: datetime) -> dict:
-    if data.get("_actor") is None:
+    if data.get("_actor") is None and data.get("satisfaction") is None:
         # The rating window passed without a rating: the case is evaluated unrated.
         return {}
     try:
@@ -340,7 +341,7 @@ WORKFLOW: dict[tuple[str, str], Transition] = {
     (Status.CLOSED, Action.RATE): _t(Status.EVALUATED, STAFF | {REPORTER, SYSTEM}, _rate),
     (Status.CLOSED, Action.REOPEN): _t(
         Status.REWORK,
-        STAFF | {REPORTER},
+        STAFF | {REPORTER, SYSTEM},
         _reopen,
         note=True,
         effect=h.rework_effect,
@@ -348,7 +349,7 @@ WORKFLOW: dict[tuple[str, str], Transition] = {
     ),
     (Status.EVALUATED, Action.REOPEN): _t(
         Status.REWORK,
-        STAFF | {REPORTER},
+        STAFF | {REPORTER, SYSTEM},
         _reopen,
         note=True,
         effect=h.rework_effect,
@@ -515,7 +516,7 @@ def ticket_act(
         raise StaleObjectError(f"ticket {ticket.pk} changed since version {expected_version}")
     after = Ticket.objects.select_related("category", "duplicate_of").get(pk=ticket.pk)
     extra = transition.effect(ticket, after, actor, data, now) if transition.effect else {}
-    TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         action=action,
         from_status=ticket.status,
@@ -525,6 +526,7 @@ def ticket_act(
         note=note,
         data=_jsonable(data) | extra,
     )
+    ticket_acted.send(sender=Ticket, ticket=after, action=action, event=event)
     return after
 
 

@@ -81,6 +81,68 @@ class UserScope:
         return self.is_global or street_id in self.street_ids or district_id in self.district_ids
 
 
+@dataclass(frozen=True)
+class PlacesHeld:
+    """The places (districts, streets, communities) where a user holds some roles: the
+    reach of a narrower rule than the scope, such as who keeps the books or the registers."""
+
+    is_global: bool = False
+    district_ids: frozenset[int] = field(default_factory=frozenset)
+    street_ids: frozenset[int] = field(default_factory=frozenset)
+    community_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def q(self, prefix: str = "") -> Q:
+        """Rows carrying the place chain (directly, or through ``prefix``)."""
+        if self.is_global:
+            return Q()
+        return (
+            Q(**{f"{prefix}district_id__in": self.district_ids})
+            | Q(**{f"{prefix}street_id__in": self.street_ids})
+            | Q(**{f"{prefix}community_id__in": self.community_ids})
+        )
+
+    def covers(self, *, district_id: int, street_id: int, community_id: int | None) -> bool:
+        """Whether the place with that chain is in this scope."""
+        return (
+            self.is_global
+            or district_id in self.district_ids
+            or street_id in self.street_ids
+            or (community_id is not None and community_id in self.community_ids)
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.is_global or self.district_ids or self.street_ids or self.community_ids)
+
+
+def places_held(user, *, roles: tuple[str, ...]) -> PlacesHeld:
+    """The places where ``user`` holds one of ``roles`` in force (one query; superusers
+    hold everywhere)."""
+    from personnel.choices import AssignmentState, ScopeType
+    from personnel.models import RoleAssignment
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return PlacesHeld()
+    if user.is_superuser:
+        return PlacesHeld(is_global=True)
+    places: dict[str, set[int]] = {"district": set(), "street": set(), "community": set()}
+    for scope_type, district, street, community in RoleAssignment.objects.filter(
+        user=user, role__in=roles, state=AssignmentState.ACTIVE
+    ).values_list("scope_type", "district_id", "street_id", "community_id"):
+        value = {
+            ScopeType.DISTRICT: district,
+            ScopeType.STREET: street,
+            ScopeType.COMMUNITY: community,
+        }.get(scope_type)
+        if value is not None:
+            places[scope_type].add(value)
+    return PlacesHeld(
+        district_ids=frozenset(places["district"]),
+        street_ids=frozenset(places["street"]),
+        community_ids=frozenset(places["community"]),
+    )
+
+
 GLOBAL = UserScope(is_global=True)
 NOTHING = UserScope()
 

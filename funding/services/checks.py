@@ -30,13 +30,14 @@ from funding.choices import (
 )
 from funding.models import Budget, BudgetLine, ExpenditureRequest, Flag, Receipt, Transaction
 from funding.models.entities import EntityOwned
-from funding.selectors import BooksScope, books_scope
+from funding.selectors import books_scope
 from funding.services.budgets import COMMITTED
 from funding.services.expenditures import second_approval_threshold
 from funding.services.ledger import CENT
 from gridgov.exceptions import StaleObjectError
 from gridgov.workdays import working_day_test
 from personnel.models import User
+from personnel.scope import PlacesHeld
 
 # Payments to one payee within this span, each small enough for one approval, whose sum
 # needed two: a split.
@@ -251,7 +252,7 @@ def funding_checks_run(*, now: datetime | None = None, by: User | None = None) -
     the books ``by`` reads (on demand; only those who read books may ask). Returns how many
     new flags each kind got."""
     now = now or timezone.now()
-    scope = BooksScope(is_global=True) if by is None else books_scope(by)
+    scope = PlacesHeld(is_global=True) if by is None else books_scope(by)
     if scope.empty:
         raise PermissionDenied(_("Only finance officers and supervisors run the checks."))
     q = scope.q

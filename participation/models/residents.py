@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.models import VersionedModel
-from grids.models import Community, District, Grid, Street
+from grids.models import Grid
 from participation.choices import CareTagCode
+from participation.models.places import InCommunity
 
 phone_validator = RegexValidator(r"^\+?[0-9-]{5,20}$", _("Enter a valid phone number."))
 
@@ -39,14 +40,11 @@ class CareTag(models.Model):
         return str(CareTagCode(self.code).label)
 
 
-class PlacedModel(VersionedModel):
+class PlacedModel(InCommunity, VersionedModel):
     """A row at an address of one grid: the grid, the scope ids derived from it, and the
     building, unit and room."""
 
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, verbose_name=_("grid"))
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, editable=False)
-    street = models.ForeignKey(Street, on_delete=models.PROTECT, editable=False)
-    district = models.ForeignKey(District, on_delete=models.PROTECT, editable=False)
     building = models.CharField(_("building"), max_length=30)
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     room = models.CharField(_("room"), max_length=10, blank=True)

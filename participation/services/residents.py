@@ -18,15 +18,9 @@ from grids.models import Grid
 from participation.choices import CareTagCode
 from participation.models import CareTag, Household, PersonalDataView, Resident, Visit
 from participation.personal_data import id_number_hash
+from participation.services.places import place_in_grid
 
 PERSONAL_FIELDS = ("name", "phone")
-
-
-def _place(row: Household | Resident, grid: Grid) -> None:
-    row.grid = grid
-    row.community_id = grid.community_id
-    row.street_id = grid.street_id
-    row.district_id = grid.district_id
 
 
 def _care_tags(codes: Iterable[str]) -> list[CareTag]:
@@ -62,7 +56,7 @@ def household_create(
 ) -> Household:
     """Register a household at an address of ``grid`` (its head is set once it has members)."""
     household = Household(building=building, unit=unit, room=room, head=head)
-    _place(household, grid)
+    place_in_grid(household, grid)
     household.full_clean()
     household.save()
     return household
@@ -103,7 +97,7 @@ def resident_create(
         household=household,
         active=active,
     )
-    _place(resident, grid)
+    place_in_grid(resident, grid)
     _set_id_number(resident, id_number)
     tags = _care_tags(care_tags)
     resident.full_clean()
@@ -122,7 +116,7 @@ def resident_update(
     if "id_number" in fields:
         _set_id_number(resident, fields.pop("id_number"))
     if "grid" in fields:
-        _place(resident, fields.pop("grid"))
+        place_in_grid(resident, fields.pop("grid"))
     for name, value in fields.items():
         setattr(resident, name, value)
     resident.full_clean()
