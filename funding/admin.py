@@ -18,25 +18,8 @@ from funding.models import (
     Transaction,
 )
 from funding.services.ledger import period_lock
+from gridgov.admin_base import SelectorReadOnlyAdmin
 from grids.selectors import street_list
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown through a selector; never added, changed or deleted here."""
-
-    selector = None
-
-    def get_queryset(self, request) -> QuerySet:
-        return type(self).selector(user=request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj: Model | None = None) -> bool:
-        return False
 
 
 class LegInline(admin.TabularInline):
@@ -60,7 +43,7 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
+class AccountAdmin(SelectorReadOnlyAdmin):
     selector = selectors.account_list
     list_display = ("entity_key", "code", "name", "type", "active")
     list_filter = ("type", "active")
@@ -68,7 +51,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdmin):
+class TransactionAdmin(SelectorReadOnlyAdmin):
     selector = selectors.transaction_list
     list_display = ("date", "voucher_number", "description", "entity_key", "status", "posted_at")
     list_filter = ("status",)
@@ -77,21 +60,21 @@ class TransactionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Budget)
-class BudgetAdmin(ReadOnlyAdmin):
+class BudgetAdmin(SelectorReadOnlyAdmin):
     selector = selectors.budget_list
     list_display = ("entity_key", "fiscal_year")
     inlines = (LineInline,)
 
 
 @admin.register(ExpenditureRequest)
-class ExpenditureAdmin(ReadOnlyAdmin):
+class ExpenditureAdmin(SelectorReadOnlyAdmin):
     selector = selectors.expenditure_list
     list_display = ("payee", "amount", "status", "budget_line", "created_at")
     list_filter = ("status",)
 
 
 @admin.register(Flag)
-class FlagAdmin(ReadOnlyAdmin):
+class FlagAdmin(SelectorReadOnlyAdmin):
     selector = selectors.flag_list
     list_display = ("kind", "entity_key", "status", "detected_at")
     list_filter = ("kind", "status")

@@ -8,34 +8,16 @@ worth a PersonalDataView row per resident); the ID number hash is never shown.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.admin_base import SelectorReadOnlyAdmin
 from participation import selectors
 from participation.models import Household, PersonalDataView, Resident, Visit
 from participation.personal_data import mask_name, mask_phone
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown through a selector; never added, changed or deleted here."""
-
-    selector = None
-
-    def get_queryset(self, request) -> QuerySet:
-        return type(self).selector(user=request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj: Model | None = None) -> bool:
-        return False
-
-
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyAdmin):
+class HouseholdAdmin(SelectorReadOnlyAdmin):
     selector = selectors.household_list
     list_display = ("id", "grid", "building", "unit", "room", "head")
     list_filter = ("street",)
@@ -43,7 +25,7 @@ class HouseholdAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ReadOnlyAdmin):
+class ResidentAdmin(SelectorReadOnlyAdmin):
     selector = selectors.resident_list
     list_display = ("id", "masked_name", "masked_phone", "grid", "building", "unit", "room")
     list_filter = ("street", "active", "care_tags")
@@ -70,14 +52,14 @@ class ResidentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(ReadOnlyAdmin):
+class VisitAdmin(SelectorReadOnlyAdmin):
     selector = selectors.visit_list
     list_display = ("id", "resident", "visited_by", "at")
     fields = readonly_fields = ("resident", "visited_by", "at", "note")
 
 
 @admin.register(PersonalDataView)
-class PersonalDataViewAdmin(ReadOnlyAdmin):
+class PersonalDataViewAdmin(SelectorReadOnlyAdmin):
     selector = selectors.personal_data_view_list
     list_display = ("id", "viewer", "resident", "at", "fields")
     fields = readonly_fields = ("viewer", "resident", "at", "fields")
