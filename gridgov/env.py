@@ -7,6 +7,7 @@ variable. Every secret can also come from ``NAME_FILE`` (Docker and Kubernetes s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import environ
@@ -18,6 +19,9 @@ _DATABASE_SCHEMES = ("postgres", "postgresql", "pgsql", "psql", "sqlite")
 _BROKER_SCHEMES = ("redis", "rediss", "filesystem", "memory", "amqp", "pyamqp")
 
 _UNSET = object()
+# A request rate as django-ratelimit reads it: a count per period, the period optionally
+# with a multiplier (5/10m: five per ten minutes); s, m, h or d.
+_RATE = re.compile(r"^[1-9][0-9]*/(?:[1-9][0-9]*)?[smhd]$")
 
 
 def require_secret_key() -> None:
@@ -72,6 +76,14 @@ class StrictEnv(environ.FileAwareEnv):
 
     def broker(self, name: str, default: str) -> str:
         return self.strict_url(name, default, schemes=_BROKER_SCHEMES)
+
+    def strict_rate(self, name: str, default: str) -> str:
+        value = self._raw(name, default).strip()
+        if not _RATE.match(value):
+            raise ImproperlyConfigured(
+                f"{name} must be a rate like 5/10m (a count per s, m, h or d), not {value!r}."
+            )
+        return value
 
     def csv(self, name: str, default: str) -> list[str]:
         return [item.strip() for item in self._raw(name, default).split(",") if item.strip()]

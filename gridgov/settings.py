@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guardian",
     "knox",
     "axes",
+    "django_ratelimit",
     "leaflet",
     "gridgov.apps.GridGovConfig",
     "grids.apps.GridsConfig",
@@ -189,6 +190,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit counts in the default cache. Its checks know only django-redis among the
+# Redis backends (Django's own increments atomically too), and refuse the local-memory cache
+# as not shared between processes. A deployment sets REDIS_URL; the embedded default (no
+# Redis) counts in each web process, so its limits hold per gunicorn worker.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if REDIS_URL else ["django_ratelimit.E003"]
+)
 
 CELERY_BROKER_URL = env.broker("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_BROKER_FOLDER = DATA_DIR / "celery"
@@ -330,6 +338,8 @@ SPECTACULAR_SETTINGS = {
         "ScoreSubjectKindEnum": "assessment.choices.SubjectKind",
         "ScoreStatusEnum": "assessment.choices.ScoreStatus",
         "RankingKindEnum": "assessment.choices.RankingKind",
+        "PublicReportStatusEnum": "participation.choices.ReportStatus",
+        "PublicReportChannelEnum": "participation.choices.ReportChannel",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))
@@ -373,6 +383,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gridgov@localhost")
 EMAIL_TIMEOUT = env.strict_int("EMAIL_TIMEOUT", 10, minimum=1)
 # Absolute base of links in e-mails (https://gridgov.example.gov.cn); empty: relative links.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+
+# Public pages and Open311 (participation): reports posted per client address, follow-page
+# look-ups per client address, and Open311 requests posted per API key, each as a count per
+# period (5/10m: five per ten minutes).
+PUBLIC_REPORT_RATE = env.strict_rate("PUBLIC_REPORT_RATE", "5/10m")
+PUBLIC_FOLLOW_RATE = env.strict_rate("PUBLIC_FOLLOW_RATE", "30/10m")
+OPEN311_KEY_RATE = env.strict_rate("OPEN311_KEY_RATE", "60/m")
 
 # Working time for time limits: official calendar (chinesecalendar) plus local overrides.
 # Comma-separated HH:MM-HH:MM intervals of one working day, in local time.

@@ -27,6 +27,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("participation/", include("participation.urls")),
     path("public/", include("participation.public_urls")),
+    path("open311/v2/", include("participation.open311.urls")),
     path("", include("personnel.urls")),
 ]
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver
 
 API_PREFIX = "api/"
+# Open311 GeoReport v2 answers outside /api/; its named routes carry the format suffix.
+OPEN311_PREFIX = "open311/"
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,14 @@ def _walk(patterns, prefix: str = ""):
 
 
 def api_routes() -> list[Route]:
-    """Every named route under /api/ with the HTTP methods it answers (OPTIONS excluded)."""
+    """Every named route under /api/ and /open311/ with the HTTP methods it answers
+    (OPTIONS excluded)."""
     routes: dict[str, Route] = {}
     for pattern, entry in _walk(get_resolver().url_patterns):
-        if not pattern.lstrip("^").startswith(API_PREFIX) or not entry.name:
+        open311 = pattern.lstrip("^").startswith(OPEN311_PREFIX)
+        if not (pattern.lstrip("^").startswith(API_PREFIX) or open311) or not entry.name:
             continue
-        if "format" in pattern:  # DRF's suffix duplicates (…\.(?P<format>[a-z0-9]+)/?$)
+        if "format" in pattern and not open311:  # DRF's suffix duplicates (…\.(?P<format>…)
             continue
         actions = getattr(entry.callback, "actions", None)
         if actions:

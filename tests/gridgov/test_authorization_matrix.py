@@ -37,7 +37,9 @@ from incidents.photos import Photo
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
 from incidents.workflow import ticket_act
+from participation.models import PublicService
 from participation.services import household_create, resident_create
+from participation.services.public_reports import public_report_submit
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import patrol_session_start
 from personnel.services.training import certificate_issue
@@ -291,6 +293,24 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("household-detail", "PUT"): KEEPERS_EDIT,
     ("household-detail", "PATCH"): KEEPERS_EDIT,
     ("care-list", "GET"): SIGNED_IN,
+    # Public reports: moderated (and read, with contact) by the command centre of their
+    # street; the world's report is anonymous and pending. An empty rejection is a 400.
+    ("public-report-list", "GET"): SIGNED_IN,
+    ("public-report-detail", "GET"): row(DENIED, HIDDEN, HIDDEN, HIDDEN, OK, OK, supervisor=HIDDEN),
+    ("public-report-approve", "POST"): row(
+        DENIED, DENIED, DENIED, DENIED, OK, OK, supervisor=DENIED
+    ),
+    ("public-report-reject", "POST"): row(
+        DENIED, DENIED, DENIED, DENIED, INVALID, INVALID, supervisor=DENIED
+    ),
+    # Open311 reads are public; posting needs an API key, which no caller here sends (403).
+    ("open311-discovery", "GET"): EVERYONE,
+    ("open311-services", "GET"): EVERYONE,
+    ("open311-service", "GET"): EVERYONE,
+    ("open311-requests", "GET"): EVERYONE,
+    ("open311-requests", "POST"): row(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
+    ("open311-request", "GET"): EVERYONE,
+    ("open311-token", "GET"): EVERYONE,
     ("schema", "GET"): EVERYONE,
     ("swagger-ui", "GET"): EVERYONE,
 }
@@ -394,8 +414,26 @@ def world(db):
     ids["assessment-score"] = MonthlyScore.objects.get(worker=worker).pk
     ids["supervision-order"] = ticket.supervision_orders.get().pk
     ids |= _residents(grid)
-    extra = {"attachment_id": ticket.attachments.get().pk}
+    public_ids, public_extra = _public(grid, ticket)
+    ids |= public_ids
+    extra = {"attachment_id": ticket.attachments.get().pk, **public_extra}
     return {"callers": callers, "ids": ids, "extra": extra}
+
+
+def _public(grid, ticket) -> tuple[dict, dict]:
+    """The ticket's category offered to the public (so Open311 reads the ticket), and an
+    anonymous report of G awaiting moderation, with its token."""
+    service = PublicService.objects.create(category=ticket.category)
+    report, token = public_report_submit(
+        channel="web",
+        service=service,
+        description="楼道堆放杂物",
+        lat=grid.centroid_lat,
+        lng=grid.centroid_lng,
+        anonymous=True,
+    )
+    ids = {"public-report": report.pk, "open311": ticket.number}
+    return ids, {"service_code": ticket.category.code, "token": token, "format": "json"}
 
 
 def _residents(grid) -> dict[str, int]:

@@ -25,7 +25,9 @@ from funding.services.ledger import LegInput, chart_ensure, transaction_create
 from incidents.models import SupervisionOrder, Ticket
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
+from participation.models import PublicService
 from participation.services import household_create, resident_create
+from participation.services.public_reports import public_report_submit
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import (
     TrackPoint,
@@ -37,6 +39,7 @@ from personnel.services.training import attendance_record
 from personnel.services.workers import grid_assignment_create
 from tests import factories, people
 from tests.api_routes import api_routes, route_url
+from tests.incidents.cases import upload
 
 LIST_ROUTES = [route for route in api_routes() if route.is_list]
 ROWS = 12
@@ -59,6 +62,7 @@ def city(db, admin_user):
         parent=category_create(code="E99", kind="event", name="市容环境"),
     )
     start = timezone.now() - timedelta(hours=2)
+    service = PublicService.objects.create(category=rubbish)
     for number in range(ROWS):
         district = factories.district(code=f"{371500 + number}")
         street = factories.street(parent=district)
@@ -101,6 +105,7 @@ def city(db, admin_user):
         )
         _books(street, admin_user)
         _residents(grid)
+        _public_report(grid, service)
     # The superuser's own queue: every ticket handed to them.
     Ticket.objects.update(status="in_handling", assignee=admin_user)
     # Monthly scores of every worker, department and community; the communities' adjusted
@@ -109,6 +114,19 @@ def city(db, admin_user):
     for score in MonthlyScore.objects.filter(kind="community"):
         score_adjust(score=score, new_value=Decimal(80), reason="核定", by=admin_user)
         score_sign_off(score=score, by=admin_user)
+
+
+def _public_report(grid, service) -> None:
+    """An anonymous report of the grid, with a photo, awaiting moderation."""
+    public_report_submit(
+        channel="web",
+        service=service,
+        description="楼道堆放杂物",
+        lat=grid.centroid_lat,
+        lng=grid.centroid_lng,
+        anonymous=True,
+        photos=[upload()],
+    )
 
 
 def _residents(grid) -> None:

@@ -1,0 +1,18 @@
+"""Rate limits of the public pages (django-ratelimit, counted in the default cache per
+client address) and the friendly page a visitor over the limit sees."""
+
+from __future__ import annotations
+
+from axes.helpers import get_client_ip_address
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def client_address(group: str, request: HttpRequest) -> str:
+    """The visitor's address as the sign-in lockout reads it (it honours
+    TRUSTED_PROXY_COUNT, so a forged X-Forwarded-For dodges nothing)."""
+    return get_client_ip_address(request) or "unknown"
+
+
+def limited(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/limited.html", status=429)

@@ -1,0 +1,1 @@
+"""Staff pages of the participation app, one module per concern."""
