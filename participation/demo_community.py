@@ -18,9 +18,11 @@ from gridgov.demo import DemoContext, register
 from grids.models import Community, Street
 from participation.choices import DayPart, OrganisationKind, Skill
 from participation.models import Organisation, Resident, Volunteer
-from participation.services.community import (
+from participation.services.attendance import (
     Attendance,
     activity_attendance_record,
+)
+from participation.services.community import (
     activity_create,
     activity_signup,
     organisation_create,

@@ -24,8 +24,8 @@ from participation.choices import ActivityKind, ActivityStatus, Skill
 from participation.models import Activity, Organisation, Volunteer
 from participation.selectors import community as life
 from participation.selectors.common import keeper_places
+from participation.services import attendance, personal_data_views_record
 from participation.services import community as services
-from participation.services import personal_data_views_record
 
 READ_AND_EDIT = ["get", "post", "put", "patch", "head", "options"]
 
@@ -275,12 +275,12 @@ class ActivityViewSet(
         body = serializers.AttendanceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         records = [
-            services.Attendance(
+            attendance.Attendance(
                 signup_id=row["signup"], attended=row["attended"], hours=row.get("hours")
             )
             for row in body.validated_data["records"]
         ]
-        services.activity_attendance_record(activity=activity, by=request.user, records=records)
+        attendance.activity_attendance_record(activity=activity, by=request.user, records=records)
         context = self.get_serializer_context()
         return Response(
             serializers.SignupSerializer(self._signups(activity), many=True, context=context).data

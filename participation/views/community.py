@@ -24,8 +24,8 @@ from participation.choices import ActivityKind, ActivityStatus, OrganisationKind
 from participation.models import Activity, Volunteer
 from participation.selectors import community as life
 from participation.selectors.common import keeper_places, keeps
+from participation.services import attendance, personal_data_views_record
 from participation.services import community as services
-from participation.services import personal_data_views_record
 from participation.views import community_forms as forms
 
 PAGE_SIZE = 25
@@ -296,10 +296,10 @@ def activity_attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AttendanceForm(request.POST, signups=in_force)
     done = forms.run(
         form,
-        lambda data: services.activity_attendance_record(
+        lambda data: attendance.activity_attendance_record(
             activity=activity,
             by=request.user,
-            records=[services.Attendance(*row) for row in form.records()],
+            records=[attendance.Attendance(*row) for row in form.records()],
         ),
     )
     if done is None:

@@ -10,9 +10,11 @@ from rest_framework.test import APIClient
 
 from participation.models import Activity, Volunteer
 from participation.services import resident_create
-from participation.services.community import (
+from participation.services.attendance import (
     Attendance,
     activity_attendance_record,
+)
+from participation.services.community import (
     activity_create,
     activity_signup,
     volunteer_create,

@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from participation.models import Activity, ActivitySignup, PointsEntry
 from participation.selectors.community import public_activity_list
-from participation.services.community import (
+from participation.services.attendance import (
     Attendance,
     activity_attendance_record,
-    activity_signup,
     attendance_points,
+)
+from participation.services.community import (
+    activity_signup,
 )
 from personnel.models import Notification
 from tests.participation.life import api_for, build_town, upcoming, volunteers
