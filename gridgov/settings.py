@@ -340,6 +340,12 @@ SPECTACULAR_SETTINGS = {
         "RankingKindEnum": "assessment.choices.RankingKind",
         "PublicReportStatusEnum": "participation.choices.ReportStatus",
         "PublicReportChannelEnum": "participation.choices.ReportChannel",
+        "ProposalKindEnum": "participation.choices.ProposalKind",
+        "ProposalStatusEnum": "participation.choices.ProposalStatus",
+        "ProposalAnswerStatusEnum": "participation.api.proposals_serializers.ANSWER_CHOICES",
+        "SurveyStatusEnum": "participation.choices.SurveyStatus",
+        "SurveyQuestionKindEnum": "participation.choices.QuestionKind",
+        "RatingChannelEnum": "participation.choices.RatingChannel",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))

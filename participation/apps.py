@@ -7,6 +7,9 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation")
 
     def ready(self) -> None:
+        from incidents.signals import ticket_acted
+        from participation.receivers import on_ticket_acted
         from participation.roles import register_participation_permissions
 
         register_participation_permissions()
+        ticket_acted.connect(on_ticket_acted, dispatch_uid="participation.rating_links")

@@ -13,7 +13,11 @@ from django.utils.translation import gettext as _
 
 from gridgov.demo import DemoContext, register
 from grids.models import Grid, Street
-from participation import demo_public  # noqa: F401 - registers the public side's steps
+from participation import (
+    demo_community,  # noqa: F401 - registers community life's steps
+    demo_public,  # noqa: F401 - registers the public side's steps
+    demo_voice,  # noqa: F401 - registers proposals, ratings, a survey
+)
 from participation.choices import CareTagCode as Tag
 from participation.models import Resident
 from participation.personal_data import id_check_character

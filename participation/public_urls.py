@@ -3,7 +3,7 @@ rating a closed case, a community's proposals and activities, and surveys."""
 
 from django.urls import path
 
-from participation.public import community, reports
+from participation.public import community, rating, reports, surveys
 
 app_name = "public"
 urlpatterns: list = [
@@ -15,4 +15,6 @@ urlpatterns: list = [
     path("grids.geojson", reports.grid_outlines, name="grid-outlines"),
     path("communities/", community.community_picker, name="communities"),
     path("communities/<int:community_id>/", community.community_page, name="community"),
+    path("rate/<str:token>/", rating.rate_page, name="rate"),
+    path("surveys/<int:pk>/", surveys.survey_page, name="survey"),
 ]

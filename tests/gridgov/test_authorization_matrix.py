@@ -33,20 +33,30 @@ from funding.services.budgets import budget_create
 from funding.services.expenditures import expenditure_request
 from funding.services.ledger import LegInput, chart_ensure, transaction_create
 from incidents.choices import Action
+from incidents.models import Category
 from incidents.photos import Photo
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
 from incidents.workflow import ticket_act
 from participation.models import PublicService
 from participation.services import household_create, resident_create
+from participation.services.community import (
+    activity_create,
+    organisation_create,
+    volunteer_create,
+)
+from participation.services.points import points_adjust, redemption_create, reward_create
+from participation.services.proposals import proposal_raise
 from participation.services.public_reports import public_report_submit
+from participation.services.satisfaction import rating_link_issue, rating_submit
+from participation.services.surveys import survey_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import patrol_session_start
 from personnel.services.training import certificate_issue
 from personnel.services.workers import grid_assignment_create
 from tests import factories, people
 from tests.api_routes import api_routes, route_url
-from tests.incidents.cases import upload
+from tests.incidents.cases import act, upload
 
 OK, DENIED, HIDDEN, INVALID, PRECONDITION = "ok", "denied", "hidden", "invalid", "precondition"
 CONFLICT = "conflict"  # 409: the ticket's status does not offer the action
@@ -293,6 +303,67 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("household-detail", "PUT"): KEEPERS_EDIT,
     ("household-detail", "PATCH"): KEEPERS_EDIT,
     ("care-list", "GET"): SIGNED_IN,
+    # Community life: read by everyone working in the place (street-wide rows by the
+    # street's workers too), kept by street staff; a volunteer signs up, withdraws and
+    # redeems for themself (the callers here have no volunteer record: 400).
+    ("organisation-list", "GET"): SIGNED_IN,
+    ("organisation-list", "POST"): STAFF_CREATE,
+    ("organisation-detail", "GET"): ABOVE_THE_GRID,
+    ("organisation-detail", "PUT"): STAFF_EDIT,
+    ("organisation-detail", "PATCH"): STAFF_EDIT,
+    ("volunteer-list", "GET"): SIGNED_IN,
+    ("volunteer-list", "POST"): STAFF_CREATE,
+    ("volunteer-detail", "GET"): ABOVE_THE_GRID,
+    ("volunteer-detail", "PUT"): STAFF_EDIT,
+    ("volunteer-detail", "PATCH"): STAFF_EDIT,
+    ("volunteer-ranking", "GET"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
+    ("activity-list", "GET"): SIGNED_IN,
+    ("activity-list", "POST"): STAFF_CREATE,
+    ("activity-detail", "GET"): ABOVE_THE_GRID,
+    ("activity-detail", "PUT"): STAFF_EDIT,
+    ("activity-detail", "PATCH"): STAFF_EDIT,
+    ("activity-signups", "GET"): ABOVE_THE_GRID,
+    ("activity-signup", "POST"): row(DENIED, HIDDEN, INVALID, INVALID, INVALID, INVALID),
+    ("activity-withdraw", "POST"): row(DENIED, HIDDEN, INVALID, INVALID, INVALID, INVALID),
+    ("activity-attendance", "POST"): STAFF_CREATE,
+    ("activity-cancel", "POST"): row(DENIED, DENIED, DENIED, DENIED, OK, OK, supervisor=DENIED),
+    ("points-entry-list", "GET"): SIGNED_IN,
+    ("points-entry-detail", "GET"): ABOVE_THE_GRID,
+    ("points-entry-adjust", "POST"): STAFF_CREATE,
+    ("reward-list", "GET"): SIGNED_IN,
+    ("reward-list", "POST"): STAFF_CREATE,
+    ("reward-detail", "GET"): ABOVE_THE_GRID,
+    ("reward-detail", "PUT"): STAFF_EDIT,
+    ("reward-detail", "PATCH"): STAFF_EDIT,
+    ("reward-redeem", "POST"): row(DENIED, HIDDEN, INVALID, INVALID, INVALID, INVALID),
+    ("reward-restock", "POST"): STAFF_CREATE,
+    ("redemption-list", "GET"): SIGNED_IN,
+    ("redemption-detail", "GET"): ABOVE_THE_GRID,
+    ("redemption-hand-over", "POST"): row(
+        DENIED, DENIED, DENIED, DENIED, OK, OK, supervisor=DENIED
+    ),
+    # Proposals are public matters: anyone signed in raises one and supports one by id
+    # (the world's proposal is open, by a resident who is none of the callers); keepers of
+    # the community answer (the empty answer is a 400 for them).
+    ("proposal-list", "GET"): SIGNED_IN,
+    ("proposal-list", "POST"): row(DENIED, INVALID, INVALID, INVALID, INVALID, INVALID),
+    ("proposal-detail", "GET"): ABOVE_THE_GRID,
+    ("proposal-support", "POST"): row(DENIED, OK, OK, OK, OK, OK),
+    ("proposal-answer", "POST"): row(
+        DENIED, HIDDEN, DENIED, DENIED, INVALID, INVALID, supervisor=DENIED
+    ),
+    # Ratings are scoped like the cases they rate.
+    ("rating-list", "GET"): SIGNED_IN,
+    ("rating-detail", "GET"): IN_THE_GRID,
+    # Surveys of G's street (a draft with one question): kept by street staff.
+    ("survey-list", "GET"): SIGNED_IN,
+    ("survey-list", "POST"): STAFF_CREATE,
+    ("survey-detail", "GET"): ABOVE_THE_GRID,
+    ("survey-detail", "PUT"): STAFF_EDIT,
+    ("survey-detail", "PATCH"): STAFF_EDIT,
+    ("survey-open", "POST"): row(DENIED, DENIED, DENIED, DENIED, OK, OK, supervisor=DENIED),
+    ("survey-close", "POST"): STAFF_CREATE,
+    ("survey-results", "GET"): ABOVE_THE_GRID,
     # Public reports: moderated (and read, with contact) by the command centre of their
     # street; the world's report is anonymous and pending. An empty rejection is a 400.
     ("public-report-list", "GET"): SIGNED_IN,
@@ -416,8 +487,89 @@ def world(db):
     ids |= _residents(grid)
     public_ids, public_extra = _public(grid, ticket)
     ids |= public_ids
+    ids |= _voice(grid, callers)
+    ids |= _community_life(grid)
     extra = {"attachment_id": ticket.attachments.get().pk, **public_extra}
     return {"callers": callers, "ids": ids, "extra": extra}
+
+
+def _community_life(grid) -> dict[str, int]:
+    """A volunteer team of G's street serving G, a volunteer (a user) of G's community
+    with 100 points, an upcoming activity there, a reward of the street and a redemption."""
+    root = people.root()
+    team = organisation_create(
+        created_by=root,
+        street=grid.street,
+        name="红马甲志愿服务队",
+        kind="volunteer_team",
+        grids_served=[grid],
+        contacts=[{"name": "张伟", "phone": "13812345678"}],
+    )
+    volunteer = volunteer_create(
+        created_by=root, community=grid.community, user=people.user("matrix-volunteer")
+    )
+    starts = timezone.now() + timedelta(days=3)
+    activity = activity_create(
+        created_by=root,
+        community=grid.community,
+        title="清理楼道",
+        kind="cleanup",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="3号楼",
+        capacity=10,
+        organiser=team,
+    )
+    entry = points_adjust(volunteer=volunteer, amount=100, reason="期初积分", by=root)
+    reward = reward_create(created_by=root, street=grid.street, name="保温杯", cost=10, stock=5)
+    redemption = redemption_create(reward=reward, volunteer=volunteer, by=root)
+    return {
+        "organisation": team.pk,
+        "volunteer": volunteer.pk,
+        "activity": activity.pk,
+        "points-entry": entry.pk,
+        "reward": reward.pk,
+        "redemption": redemption.pk,
+    }
+
+
+def _voice(grid, callers: dict) -> dict[str, int]:
+    """An open proposal of G's community by a resident, a closed case from the public in G
+    rated through its link, and a draft survey of G's street."""
+    proposal = proposal_raise(
+        author=people.user("matrix-resident"),
+        community=grid.community,
+        kind="need",
+        title="楼道照明",
+        body="楼道灯坏了",
+    )
+    case = ticket_create(
+        reporter=None,
+        source="resident",
+        category=Category.objects.get(code="E0101"),
+        lat=grid.centroid_lat,
+        lng=grid.centroid_lng,
+    )
+    for who, action, data in (
+        ("staff", "accept", {}),
+        ("staff", "file", {}),
+        ("staff", "dispatch", {"to_grid": True}),
+        ("worker", "take", {}),
+        ("worker", "submit", {}),
+        ("worker", "start_check", {}),
+        ("worker", "close", {}),
+    ):
+        case = act(case, callers[who], action, data=data)
+    rating = rating_submit(token=rating_link_issue(ticket=case)[1], score=4)
+    survey = survey_create(
+        created_by=people.root(),
+        street=grid.street,
+        title="满意度调查",
+        opens_on=date(2026, 1, 5),
+        closes_on=date(2099, 1, 5),
+        questions=[{"text": "满意吗", "kind": "rating"}],
+    )
+    return {"proposal": proposal.pk, "rating": rating.pk, "survey": survey.pk}
 
 
 def _public(grid, ticket) -> tuple[dict, dict]:

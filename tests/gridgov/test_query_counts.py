@@ -22,12 +22,23 @@ from funding.models import Flag
 from funding.services.budgets import budget_create
 from funding.services.expenditures import expenditure_request
 from funding.services.ledger import LegInput, chart_ensure, transaction_create
+from grids.models import Grid
 from incidents.models import SupervisionOrder, Ticket
 from incidents.services import category_create
 from incidents.services.tickets import ticket_create
 from participation.models import PublicService
 from participation.services import household_create, resident_create
+from participation.services.community import (
+    activity_create,
+    activity_signup,
+    organisation_create,
+    volunteer_create,
+)
+from participation.services.points import points_adjust, redemption_create, reward_create
+from participation.services.proposals import proposal_raise, proposal_support
 from participation.services.public_reports import public_report_submit
+from participation.services.satisfaction import rating_link_issue, rating_submit
+from participation.services.surveys import survey_create
 from personnel.models import Course, DeviceToken, Notification, TrainingSession
 from personnel.services.patrols import (
     TrackPoint,
@@ -106,6 +117,7 @@ def city(db, admin_user):
         _books(street, admin_user)
         _residents(grid)
         _public_report(grid, service)
+        _community_life(grid, admin_user)
     # The superuser's own queue: every ticket handed to them.
     Ticket.objects.update(status="in_handling", assignee=admin_user)
     # Monthly scores of every worker, department and community; the communities' adjusted
@@ -114,6 +126,69 @@ def city(db, admin_user):
     for score in MonthlyScore.objects.filter(kind="community"):
         score_adjust(score=score, new_value=Decimal(80), reason="核定", by=admin_user)
         score_sign_off(score=score, by=admin_user)
+    _voice(rubbish, admin_user)
+
+
+def _voice(category, keeper) -> None:
+    """In every grid: a proposal with a supporter, a closed case from the public rated
+    through its link (closed by a direct update, as the queue above is made), and a
+    survey of each street with a question."""
+    for grid in Grid.objects.select_related("community").order_by("pk"):
+        proposal = proposal_raise(
+            author=people.user(), community=grid.community, kind="need", title="路灯", body="坏了"
+        )
+        proposal_support(proposal=proposal, user=people.user())
+        case = ticket_create(
+            reporter=None,
+            source="resident",
+            category=category,
+            lat=grid.centroid_lat,
+            lng=grid.centroid_lng,
+        )
+        Ticket.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now())
+        case.refresh_from_db()
+        rating_submit(token=rating_link_issue(ticket=case)[1], score=3, comment="一般")
+        survey_create(
+            created_by=keeper,
+            street=grid.street,
+            title="满意度调查",
+            opens_on=date(2026, 1, 5),
+            closes_on=date(2026, 2, 5),
+            questions=[{"text": "满意吗", "kind": "rating"}],
+        )
+
+
+def _community_life(grid, keeper) -> None:
+    """A team of the grid's street with a contact, a volunteer (a user) of its community
+    signed up for an activity, with points, a street reward and a redemption of it."""
+    team = organisation_create(
+        created_by=keeper,
+        street=grid.street,
+        name="志愿服务队",
+        kind="volunteer_team",
+        grids_served=[grid],
+        contacts=[{"name": "张伟", "phone": "13812345678"}],
+    )
+    volunteer = volunteer_create(
+        created_by=keeper, community=grid.community, user=people.user(), organisation=team
+    )
+    starts = timezone.now() + timedelta(days=3)
+    activity = activity_create(
+        created_by=keeper,
+        community=grid.community,
+        title="清理楼道",
+        kind="cleanup",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="3号楼",
+        capacity=10,
+        organiser=team,
+        grid=grid,
+    )
+    activity_signup(activity=activity, volunteer=volunteer, by=keeper)
+    points_adjust(volunteer=volunteer, amount=100, reason="期初积分", by=keeper)
+    reward = reward_create(created_by=keeper, street=grid.street, name="保温杯", cost=10, stock=5)
+    redemption_create(reward=reward, volunteer=volunteer, by=keeper)
 
 
 def _public_report(grid, service) -> None:
