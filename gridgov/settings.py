@@ -346,6 +346,11 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "participation.choices.SurveyStatus",
         "SurveyQuestionKindEnum": "participation.choices.QuestionKind",
         "RatingChannelEnum": "participation.choices.RatingChannel",
+        "OrganisationKindEnum": "participation.choices.OrganisationKind",
+        "ActivityKindEnum": "participation.choices.ActivityKind",
+        "ActivityStatusEnum": "participation.choices.ActivityStatus",
+        "SignupStatusEnum": "participation.choices.SignupStatus",
+        "PointsKindEnum": "participation.choices.PointsKind",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env.strict_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=24))
