@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from assessment import indicators as ind
 from assessment.choices import ScopeKind
 from assessment.scopes import Period, Scope
-from assessment.selectors import grid_day_list, worker_day_list
+from assessment.selectors import grid_day_total_list, worker_day_list
 from assessment.services.events import day_bounds
 from grids.geojson import grid_feature
 from grids.selectors import grid_list
-from incidents.choices import PUBLIC_SOURCES, Action, Source
+from incidents.choices import Action
 from incidents.models import TicketEvent
 from incidents.selectors import ticket_list
 from personnel.selectors_workload import workload_list
@@ -60,21 +60,13 @@ def grid_map(user, scope: Scope, period: Period, metric: str) -> dict[str, Any]:
     )
     figures = {
         row["grid_id"]: row
-        for row in grid_day_list(user=user)
+        for row in grid_day_total_list(user=user)
         .filter(
             grid_id__in=[grid.pk for grid in grids], day__gte=period.first, day__lte=period.last
         )
         .values("grid_id")
         # Aliased: an aggregate named like a column would shadow it for the next one.
-        .annotate(
-            sum_reported=Sum("reported"),
-            sum_filed=Sum("filed"),
-            sum_closed=Sum("closed"),
-            sum_closed_on_time=Sum("closed_on_time"),
-            sum_overdue=Sum("overdue"),
-            sum_public_filed=Sum("filed", filter=Q(source__in=PUBLIC_SOURCES)),
-            sum_self_handled=Sum("reported", filter=Q(source=Source.SELF_HANDLED)),
-        )
+        .annotate(**{f"sum_{name}": Sum(name) for name in FIGURES})
         .order_by()
     }
     features = []

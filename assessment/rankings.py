@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from assessment import figures
 from assessment.choices import PLACE_KINDS, RankingKind, ScopeKind, SubjectKind
-from assessment.models import DepartmentDay, GridDay, ScoreScheme, WorkerDay
+from assessment.models import DepartmentDay, GridDayTotal, ScoreScheme, WorkerDay
 from assessment.scopes import Period, Scope
 from assessment.selectors import place_visible
 from grids.selectors import community_list, grid_list
@@ -140,7 +140,7 @@ def _label(kind: str, subject) -> tuple[int, str, str]:
 _SOURCES: dict[str, tuple[Callable, Any, str, str, Callable, str]] = {
     RankingKind.GRID: (
         _grids,
-        GridDay,
+        GridDayTotal,
         "grid_id",
         "pk",
         figures.place_indicators,
@@ -148,7 +148,7 @@ _SOURCES: dict[str, tuple[Callable, Any, str, str, Callable, str]] = {
     ),
     RankingKind.COMMUNITY: (
         _communities,
-        GridDay,
+        GridDayTotal,
         "community_id",
         "pk",
         figures.place_indicators,

@@ -1,23 +1,53 @@
-"""Run every benchmark in bench/ against a scratch SQLite database and print ratios.
+"""Run every benchmark in bench/ against a scratch SQLite database (or DATABASE_URL) and
+print ratios; the results also go to a JSON file, bench/results/latest.json by default.
 
 Speed goals are ratios against a reference measured in the same run (never absolute times:
-machines differ). Usage: ``python bench/run.py [name ...]``.
+machines differ). Usage: ``python bench/run.py [--results PATH] [name ...]``. The JSON
+keeps one entry per benchmark (its results, when and on which database it ran): running
+some benchmarks replaces their entries and keeps the others'.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import json
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCHES = ["locate", "ledger_balances", "forecast", "assessment"]
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def main(names: list[str]) -> int:
-    root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root))
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+
+
+def _record(path: Path, name: str, vendor: str, results: dict) -> None:
+    found = json.loads(path.read_text()) if path.exists() else {}
+    found[name] = {
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": vendor,
+        "results": results,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(found, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, default=ROOT / "bench/results/latest.json")
+    parser.add_argument("names", nargs="*", metavar="name", help=", ".join(BENCHES))
+    args = parser.parse_args(argv)
+    unknown = set(args.names) - set(BENCHES)
+    if unknown:
+        parser.error(f"unknown benchmark: {', '.join(sorted(unknown))}")
+    sys.path.insert(0, str(ROOT))
     scratch = tempfile.mkdtemp(prefix="gridgov-bench-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-deployment-1234567890")
@@ -25,15 +55,17 @@ def main(names: list[str]) -> int:
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
     import django
     from django.core.management import call_command
+    from django.db import connection
 
     django.setup()
     call_command("migrate", verbosity=0)
-    for name in names or BENCHES:
+    for name in args.names or BENCHES:
         print(f"== {name}", flush=True)
         results = importlib.import_module(f"bench.{name}").run()
         for key, value in results.items():
-            shown = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
-            print(f"  {key:<40} {shown}")
+            print(f"  {key:<48} {_shown(value)}")
+        _record(args.results, name, connection.vendor, results)
+    print(f"results written to {args.results}")
     return 0
 
 

@@ -1,8 +1,16 @@
-"""Models of the assessment app: the daily rollups dashboards read, the cursor of the job
-that keeps them current, and the monthly scores with their schemes, adjustments and
-sign-offs. Import them from here."""
+"""Models of the assessment app: the daily rollups dashboards read, the facts they are read
+off, the cursor of the job that keeps them current, and the monthly scores with their
+schemes, adjustments and sign-offs. Import them from here."""
 
-from assessment.models.rollups import DepartmentDay, GridDay, RollupCursor, WorkerDay
+from assessment.models.facts import EventFact
+from assessment.models.rollups import (
+    DepartmentDay,
+    GridDay,
+    GridDayTotal,
+    RegionFigures,
+    RollupCursor,
+    WorkerDay,
+)
 from assessment.models.scores import (
     MonthlyScore,
     ScoreAdjustment,
@@ -12,8 +20,11 @@ from assessment.models.scores import (
 
 __all__ = [
     "DepartmentDay",
+    "EventFact",
     "GridDay",
+    "GridDayTotal",
     "MonthlyScore",
+    "RegionFigures",
     "RollupCursor",
     "ScoreAdjustment",
     "ScoreScheme",

@@ -1,6 +1,7 @@
-"""Daily rollups: what happened to cases per grid × category × source × day, per department
-× day and per worker × day. They are derived data: ``assessment.services.rollups`` deletes
-and re-inserts whole local days of them from the ticket history (see there for what each
+"""Daily rollups: what happened to cases per grid × category × source × day (and its sums per
+grid × day), per department × day and per worker × day. They are derived data:
+``assessment.services.rollups`` deletes and re-inserts their rows from the ticket history
+(whole local days, or only the keys that changed; see there and ``grid_days`` for what each
 figure counts), and dashboards read only these tables, never the raw tickets.
 
 "On time" counts follow one rule (``assessment.services.events``): a step is on time
@@ -23,23 +24,9 @@ def _count(label) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, default=0)
 
 
-class GridDay(models.Model):
-    """What happened on one local day (Asia/Shanghai) to the cases of one grid, category and
-    source. Each figure counts the ticket events of that day (a case filed on Monday and
-    closed on Wednesday adds to ``filed`` on Monday and ``closed`` on Wednesday), filed
-    under the ticket's current grid, category and source.
-
-    The scope columns (district, street, community) are the grid's, copied so that any
-    place's sums read one indexed range.
-    """
-
-    day = models.DateField(_("day"))
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+")
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
-    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+class RegionFigures(models.Model):
+    """The figures of the region rollups: what ``assessment.services.grid_days`` counts for
+    each grid, category and source (``GridDay``), and their sums per grid (``GridDayTotal``)."""
 
     reported = _count(_("reported"))
     accepted = _count(_("accepted"))
@@ -84,6 +71,28 @@ class GridDay(models.Model):
     handling_b9 = _count(_("handled in 30 days or more"))
 
     class Meta:
+        abstract = True
+
+
+class GridDay(RegionFigures):
+    """What happened on one local day to the cases of one grid, category and
+    source. Each figure counts the ticket events of that day (a case filed on Monday and
+    closed on Wednesday adds to ``filed`` on Monday and ``closed`` on Wednesday), filed
+    under the ticket's current grid, category and source.
+
+    The scope columns (district, street, community) are the grid's, copied so that any
+    place's sums read one indexed range.
+    """
+
+    day = models.DateField(_("day"))
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+
+    class Meta:
         verbose_name = _("grid day")
         verbose_name_plural = _("grid days")
         ordering = ["-day", "grid_id", "category_id", "source"]
@@ -101,6 +110,38 @@ class GridDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.grid_id} {self.category_id} {self.source}"
+
+
+class GridDayTotal(RegionFigures):
+    """One grid's ``GridDay`` rows of one local day added up over categories and sources,
+    with the two figures the region indicators read by source. Written with the GridDay
+    rows it sums (``assessment.services.rollups``), it is what place indicators, rankings,
+    scores and the map read: a district's month is about 7,000 of these rows against
+    600,000 GridDay rows at a million cases.
+    """
+
+    day = models.DateField(_("day"))
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
+    public_filed = _count(_("public reports filed"))
+    self_handled = _count(_("self-handled reports"))
+
+    class Meta:
+        verbose_name = _("grid day total")
+        verbose_name_plural = _("grid day totals")
+        ordering = ["-day", "grid_id"]
+        constraints = [models.UniqueConstraint(fields=["grid", "day"], name="griddaytotal_unique")]
+        indexes = [
+            models.Index(fields=["day"], name="griddaytotal_day"),
+            models.Index(fields=["district", "day"], name="griddaytotal_district_day"),
+            models.Index(fields=["street", "day"], name="griddaytotal_street_day"),
+            models.Index(fields=["community", "day"], name="griddaytotal_community_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.grid_id}"
 
 
 class DepartmentDay(models.Model):

@@ -1,6 +1,7 @@
-"""The ticket history as the rollups read it: events of a range of local days, annotated
-set-wise (one SQL statement, correlated subqueries on indexed columns) with their local day,
-whether they came late, the start of the stage they end and the department they count for.
+"""The ticket history as the rollups read it: every column of an event's ``EventFact`` as
+an expression over the event, worked out set-wise (one SQL statement, correlated subqueries
+on indexed columns): its local day, whether it came late, the department it counts for, the
+handling time it closes, whether a report was valid.
 
 The rule for "on time"
 ----------------------
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -54,6 +56,15 @@ from incidents.choices import Action, SlaColour, Source, Status
 from incidents.models import StageAlert, TicketEvent
 from incidents.workflow import RESTARTS_CLOCK, STATUS_STAGE, WORKFLOW
 
+# The ticket's columns an event's fact copies: its key in the region rollup, and its scope.
+TICKET_KEY = (
+    "grid_id",
+    "category_id",
+    "source",
+    "district_id",
+    "street_id",
+    "community_id",
+)
 # Steps that end a timed stage, and so come on time or late.
 ENDS_STAGE = frozenset(
     {
@@ -69,6 +80,35 @@ REWORKS = (Action.REWORK, Action.REOPEN)
 CHECKS = (Action.CLOSE, Action.REWORK)  # a check on site ends in one of these
 ENDS_UNFILED = (Status.VOIDED, Status.REJECTED)  # how a report turns out invalid
 UNSATISFIED_AT_MOST = 2  # as incidents.workflow: ratings 1 and 2 are unsatisfied
+# The steps a department counts as the lead in force, and those of its own linked tasks.
+LEAD_ACTIONS = (
+    Action.DISPATCH,
+    Action.RETURN,
+    *REWORKS,
+    Action.SUBMIT,
+    Action.CLOSE,
+    Action.APPROVE_EXTENSION,
+)
+TASK_ACTIONS = (Action.TASK_DONE, Action.TASK_RETURN)
+FIELD_SOURCES = (Source.PATROL, Source.SELF_HANDLED)  # the reports a grid worker makes
+# Every step some rollup figure counts (``grid_days``, ``people_days``): only these have
+# an EventFact. A figure of another step must add it here.
+COUNTED = frozenset(
+    {
+        Action.REPORT,
+        Action.ACCEPT,
+        Action.REJECT,
+        Action.MERGE,
+        Action.VERIFY,
+        Action.FILE,
+        Action.VOID,
+        Action.ESCALATE,
+        Action.PARK,
+        Action.RATE,
+        *LEAD_ACTIONS,
+        *TASK_ACTIONS,
+    }
+)
 
 
 def local_zone() -> zoneinfo.ZoneInfo:
@@ -133,30 +173,6 @@ def rating() -> Cast:
     return Cast(KeyTextTransform("satisfaction", "data"), FloatField())
 
 
-def timed_events(first: date, last: date) -> QuerySet:
-    """Events of local days ``first``…``last`` with ``day`` (local), ``stage_start``,
-    ``late`` (see the module's rule) and ``ever_late`` (a stage of the case went red at or
-    before the event)."""
-    start, end = day_bounds(first, last)
-    return TicketEvent.objects.filter(at__gte=start, at__lt=end).annotate(
-        day=local_day("at"),
-        stage_start=stage_start(),
-        late=Case(
-            When(
-                action__in=ENDS_STAGE,
-                then=Exists(_red_before().filter(stage_started_at__gte=OuterRef("stage_start"))),
-            ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-        ever_late=Case(
-            When(action=Action.CLOSE, then=Exists(_red_before())),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-    )
-
-
 def since(start: Subquery | F) -> ExpressionWrapper:
     """The time from ``start`` to the event."""
     return ExpressionWrapper(F("at") - start, output_field=DurationField())
@@ -205,3 +221,54 @@ def valid_report() -> Q:
     # duplicate's own merge leads to "rejected".
     failed = Exists(events.filter(to_status__in=ENDS_UNFILED))
     return Q(led) & ~Q(failed)
+
+
+def fact_columns() -> dict[str, Any]:
+    """Every column of an event's ``EventFact``, by attribute name, as an expression over
+    an event annotated with ``stage_start``: the rule of this module for ``late`` and
+    ``ever_late``, the lead in force for the department of a lead's step (a task's own
+    department for a task's), the time from the report for a closure and from the stage's
+    start for a submission, whether a report from the field was valid."""
+    field_report = Q(action=Action.REPORT, ticket__source__in=FIELD_SOURCES)
+    return {
+        "event_id": F("pk"),
+        "ticket_id": F("ticket_id"),
+        "day": local_day("at"),
+        "action": F("action"),
+        "from_status": F("from_status"),
+        "to_status": F("to_status"),
+        "actor_id": F("actor_id"),
+        **{name: F(f"ticket__{name}") for name in TICKET_KEY},
+        "department_id": Case(
+            When(action__in=TASK_ACTIONS, then=json_int("department")),
+            When(action__in=LEAD_ACTIONS, then=lead_in_force()),
+            output_field=IntegerField(),
+        ),
+        "late": Case(
+            When(
+                action__in=ENDS_STAGE,
+                then=Exists(_red_before().filter(stage_started_at__gte=OuterRef("stage_start"))),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "ever_late": Case(
+            When(action=Action.CLOSE, then=Exists(_red_before())),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "valid": Case(
+            When(field_report & valid_report(), then=Value(True)),
+            When(field_report, then=Value(False)),
+            output_field=BooleanField(null=True),
+        ),
+        "stars": Case(When(action=Action.RATE, then=rating()), output_field=FloatField()),
+        "level": Case(
+            When(action=Action.ESCALATE, then=json_int("level")), output_field=IntegerField()
+        ),
+        "handling": Case(
+            When(action=Action.CLOSE, then=since(reported_at())),
+            When(action=Action.SUBMIT, then=since(F("stage_start"))),
+            output_field=DurationField(),
+        ),
+    }

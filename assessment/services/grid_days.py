@@ -1,5 +1,6 @@
-"""The region rollup (``GridDay``) of a range of local days, computed set-wise from the
-ticket history: one grouped query over the events, one over the red alerts.
+"""The region rollup (``GridDay``) of a range of local days, or of some of its keys, read
+off the facts (``EventFact``) and the red alerts; and its sums per grid and day
+(``GridDayTotal``), added up from its rows.
 
 What each figure counts, on the local day of the event (under the ticket's current grid,
 category and source):
@@ -16,34 +17,70 @@ category and source):
 * escalated_*: escalations to each level, by the sweep or by hand;
 * rated, rating_sum, unsatisfied: ratings given (an unrated auto-evaluation is none);
 * handling_*: at each closure, the time from the report to it (sum, count, histogram).
+
+A row's figures come only from the facts and red alerts of its own day and key, so a few
+keys can be rewritten without the rest of the day: the incremental refresh does that with
+``keys``.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, DurationField, F, FloatField, Q, QuerySet, Sum, When
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import In
 
 from assessment.histogram import BUCKET_FIELDS, bucket_bounds
-from assessment.models import GridDay
-from assessment.services.events import (
-    CHECKS,
-    REWORKS,
-    UNSATISFIED_AT_MOST,
-    day_bounds,
-    local_day,
-    rating,
-    reported_at,
-    since,
-    timed_events,
-)
-from incidents.choices import Action, Level, SlaColour, Status
+from assessment.models import EventFact, GridDay, GridDayTotal, RegionFigures
+from assessment.services.events import CHECKS, REWORKS, UNSATISFIED_AT_MOST, day_bounds, local_day
+from incidents.choices import PUBLIC_SOURCES, Action, Level, SlaColour, Source, Status
 from incidents.models import StageAlert
 
 A = Action
 KEY = ("day", "grid_id", "category_id", "source")
 SCOPE = ("district_id", "street_id", "community_id")
+Key = tuple[int, int, str]  # a GridDay's grid, category and source
+# Up to this many grid × source pairs, ``keys_q`` looks keys up in an index.
+INDEXED_PAIRS = 50
+# The figures a GridDayTotal adds up: every column the two models share.
+TOTALLED = tuple(field.name for field in RegionFigures._meta.fields)
+
+
+def _key_text(prefix: str = "") -> Concat:
+    """A row's key (grid, category, source) as one string, ``"12:7:patrol"``, so that a set
+    of keys is one IN over a day's rows (with ``prefix``, a relation leading to them)."""
+    return Concat(
+        Cast(f"{prefix}grid_id", CharField()),
+        Value(":"),
+        Cast(f"{prefix}category_id", CharField()),
+        Value(":"),
+        F(f"{prefix}source"),
+        output_field=CharField(),
+    )
+
+
+def keys_q(keys: Collection[Key], prefix: str = "") -> Q:
+    """Rows under any of ``keys`` (with ``prefix``, a relation leading to their columns):
+    one condition per grid and source with its categories in one IN, which an index on the
+    key finds, while they are few; beyond, where the planner's cost of weighing every
+    condition outgrows a scan of the day's rows, one IN over the key as text."""
+    categories: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for grid_id, category_id, source in keys:
+        categories[(grid_id, source)].append(category_id)
+    if len(categories) > INDEXED_PAIRS:
+        texts = [f"{grid_id}:{category_id}:{source}" for grid_id, category_id, source in keys]
+        return Q(In(_key_text(prefix), texts))
+    found = Q(pk__in=[])  # no key, no row
+    for (grid_id, source), ids in categories.items():
+        found |= Q(
+            **{f"{prefix}grid_id": grid_id, f"{prefix}source": source},
+            **{f"{prefix}category_id__in": sorted(ids)},
+        )
+    return found
 
 
 def _n(condition: Q) -> Count:
@@ -59,11 +96,11 @@ def _bucket(index: int) -> Count:
 
 
 def counted_events() -> dict[str, Q]:
-    """The condition on an annotated event (``timed_events`` plus ``stars``) of every
-    figure that counts events: the rollup counts them, and a dashboard's list of the cases
-    behind a figure lists exactly them."""
+    """The condition on a fact (``EventFact``) of every figure that counts events: the
+    rollup counts them, and a dashboard's list of the cases behind a figure lists exactly
+    them."""
     escalated = {
-        f"escalated_{level.name.lower()}": Q(action=A.ESCALATE, data__level=level.value)
+        f"escalated_{level.name.lower()}": Q(action=A.ESCALATE, level=level.value)
         for level in (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
     }
     return {
@@ -104,23 +141,8 @@ def _figures() -> dict[str, Any]:
     }
 
 
-def annotated_events(first: date, last: date) -> QuerySet:
-    """The events of local days ``first``…``last`` with every annotation a figure reads."""
-    return timed_events(first, last).annotate(
-        handling=Case(
-            When(action=A.CLOSE, then=since(reported_at())), output_field=DurationField()
-        ),
-        stars=Case(When(action=A.RATE, then=rating()), output_field=FloatField()),
-    )
-
-
-def _dimensions(prefix: str) -> dict[str, F]:
-    return {
-        "grid_id": F(f"{prefix}grid_id"),
-        "category_id": F(f"{prefix}category_id"),
-        "source": F(f"{prefix}source"),
-        **{name: F(f"{prefix}{name}") for name in SCOPE},
-    }
+def _dimensions(prefix: str = "") -> dict[str, F]:
+    return {name: F(f"{prefix}{name}") for name in (*KEY[1:], *SCOPE)}
 
 
 def _plain(figures: dict[str, Any]) -> dict[str, int]:
@@ -133,27 +155,51 @@ def _plain(figures: dict[str, Any]) -> dict[str, int]:
     return values
 
 
-def grid_days(first: date, last: date) -> list[GridDay]:
-    """The GridDay rows of local days ``first``…``last``; rows with nothing in them are
-    left out."""
-    events = annotated_events(first, last)
+def grid_days(first: date, last: date, keys: Collection[Key] | None = None) -> list[GridDay]:
+    """The GridDay rows of local days ``first``…``last`` (of those ``keys`` only, when
+    given); rows with nothing in them are left out."""
+    facts = EventFact.objects.filter(day__gte=first, day__lte=last)
+    start, end = day_bounds(first, last)
+    alerts = StageAlert.objects.filter(colour=SlaColour.RED, at__gte=start, at__lt=end)
+    if keys is not None:
+        facts, alerts = facts.filter(keys_q(keys)), alerts.filter(keys_q(keys, "ticket__"))
     figures = _figures()
     rows: dict[tuple, dict[str, Any]] = {}
-    for found in events.values("day", **_dimensions("ticket__")).annotate(**figures).order_by():
+    for found in facts.values("day", *_dimensions()).annotate(**figures).order_by():
         key = tuple(found[name] for name in KEY)
         rows[key] = {name: found[name] for name in (*KEY, *SCOPE)} | _plain(
             {name: found[name] for name in figures}
         )
-    start, end = day_bounds(first, last)
-    alerts = (
-        StageAlert.objects.filter(colour=SlaColour.RED, at__gte=start, at__lt=end)
-        .values(day=local_day("at"), **_dimensions("ticket__"))
+    grouped = (
+        alerts.values(day=local_day("at"), **_dimensions("ticket__"))
         .annotate(overdue=Count("pk"))
         .order_by()
     )
-    for found in alerts:
+    for found in grouped:
         key = tuple(found[name] for name in KEY)
         row = rows.setdefault(key, {name: found[name] for name in (*KEY, *SCOPE)})
         row["overdue"] = found["overdue"]
     counted = (*figures, "overdue")
     return [GridDay(**row) for row in rows.values() if any(row.get(name) for name in counted)]
+
+
+def _total_figures() -> dict[str, Sum]:
+    # Aliased: an aggregate named like a column would shadow the column for the next one.
+    found = {f"sum_{name}": Sum(name) for name in TOTALLED}
+    found["sum_public_filed"] = Sum("filed", filter=Q(source__in=PUBLIC_SOURCES))
+    found["sum_self_handled"] = Sum("reported", filter=Q(source=Source.SELF_HANDLED))
+    return found
+
+
+def grid_day_totals(rows: QuerySet[GridDay]) -> list[GridDayTotal]:
+    """The GridDayTotal rows of ``rows`` (every GridDay row of some grids and days): their
+    figures added up per grid and day, with the filings of public reports
+    (``public_filed``) and the self-handled reports (``self_handled``)."""
+    grouped = rows.values("day", "grid_id", *SCOPE).annotate(**_total_figures()).order_by()
+    return [
+        GridDayTotal(
+            **{name: found[name] for name in ("day", "grid_id", *SCOPE)},
+            **{name.removeprefix("sum_"): found[name] or 0 for name in _total_figures()},
+        )
+        for found in grouped
+    ]

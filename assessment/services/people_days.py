@@ -1,6 +1,6 @@
 """The department and worker rollups (``DepartmentDay``, ``WorkerDay``) of a range of local
-days, computed set-wise from the ticket history, linked tasks, grid assignments and the
-patrol coverage days of the personnel app.
+days, read off the facts (``EventFact``), linked tasks, the grid totals, grid assignments
+and the patrol coverage days of the personnel app.
 
 Department figures, on the local day of the event, for the lead department in force (the
 ticket's latest dispatch up to the event; a dispatch to the grid has none): dispatched,
@@ -13,63 +13,41 @@ Worker figures, for the user who acted: reports made from patrol or self-handled
 valid ones among them (filed, or self-handled and closed, and never voided, rejected or
 merged); verifications and checks (close or rework on site), each with those on time. For
 the grids the user was the primary worker of that day (a handover day counts for the new
-primary): cases filed, public reports filed, ratings. From patrols: time patrolled and
+primary): cases filed, public reports filed, ratings, read off those grids' ``GridDayTotal``
+rows (ratings are whole stars, so their sums add up the same). From patrols: time patrolled and
 grids patrolled (``personnel.PatrolDay``), grids assigned (primary or backup) and how
 many of those were patrolled.
+
+A department's or a worker's row depends on nobody else's figures, so the rows of a few
+can be rewritten without the rest of the day (``departments``, ``workers``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    DurationField,
-    Exists,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    When,
-)
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
-from assessment.models import DepartmentDay, WorkerDay
-from assessment.services.events import (
-    CHECKS,
-    REWORKS,
-    UNSATISFIED_AT_MOST,
-    day_bounds,
-    json_int,
-    lead_in_force,
-    local_day,
-    rating,
-    since,
-    timed_events,
-    valid_report,
-)
-from incidents.choices import PUBLIC_SOURCES, Action, Source, TaskRole
-from incidents.models import LinkageTask, TicketEvent
+from assessment.models import DepartmentDay, EventFact, GridDayTotal, WorkerDay
+from assessment.models.facts import OWN_WORK
+from assessment.services.events import CHECKS, FIELD_SOURCES, REWORKS, day_bounds, local_day
+from incidents.choices import Action, TaskRole
+from incidents.models import LinkageTask
 from personnel.choices import AssignmentKind
 from personnel.models import GridAssignment, PatrolDay
 
 A = Action
-TASK_ACTIONS = (A.TASK_DONE, A.TASK_RETURN)
-LEAD_ACTIONS = (
-    A.DISPATCH,
-    A.RETURN,
-    *REWORKS,
-    A.SUBMIT,
-    A.CLOSE,
-    A.APPROVE_EXTENSION,
-)
-FIELD_SOURCES = (Source.PATROL, Source.SELF_HANDLED)
+# A worker's figure of their own grids: the grid total it adds up.
+GRID_FIGURES = {
+    "grid_filed": "filed",
+    "grid_public_filed": "public_filed",
+    "grid_rated": "rated",
+    "grid_rating_sum": "rating_sum",
+    "grid_unsatisfied": "unsatisfied",
+}
 
 
 def _n(condition: Q) -> Count:
@@ -91,29 +69,24 @@ def _collect(rows: dict, key_names: tuple[str, str], found: QuerySet) -> None:
                 row[name] = row.get(name, 0) + _plain(value)
 
 
-def department_days(first: date, last: date) -> list[DepartmentDay]:
-    """The DepartmentDay rows of local days ``first``…``last``."""
-    events = (
-        timed_events(first, last)
-        .filter(action__in=(*LEAD_ACTIONS, *TASK_ACTIONS))
-        .annotate(
-            department=Case(
-                When(action__in=TASK_ACTIONS, then=json_int("department")),
-                default=lead_in_force(),
-                output_field=IntegerField(),
-            ),
-            handling=Case(
-                When(action=A.SUBMIT, then=since(F("stage_start"))),
-                output_field=DurationField(),
-            ),
-        )
-        .filter(department__isnull=False)
+def department_days(
+    first: date, last: date, departments: Collection[int] | None = None
+) -> list[DepartmentDay]:
+    """The DepartmentDay rows of local days ``first``…``last`` (of those ``departments``
+    only, when given)."""
+    facts = EventFact.objects.filter(day__gte=first, day__lte=last, department__isnull=False)
+    start, end = day_bounds(first, last)
+    tasks = LinkageTask.objects.filter(
+        role=TaskRole.COOPERATING, created_at__gte=start, created_at__lt=end
     )
+    if departments is not None:
+        facts = facts.filter(department_id__in=departments)
+        tasks = tasks.filter(department_id__in=departments)
     rows: dict[tuple, dict[str, int]] = defaultdict(dict)
     _collect(
         rows,
         ("day", "department_id"),
-        events.values("day", department_id=F("department"))
+        facts.values("day", "department_id")
         .annotate(
             dispatched=_n(Q(action=A.DISPATCH)),
             returned=_n(Q(action=A.RETURN)),
@@ -129,14 +102,10 @@ def department_days(first: date, last: date) -> list[DepartmentDay]:
         )
         .order_by(),
     )
-    start, end = day_bounds(first, last)
     _collect(
         rows,
         ("day", "department_id"),
-        LinkageTask.objects.filter(
-            role=TaskRole.COOPERATING, created_at__gte=start, created_at__lt=end
-        )
-        .values("department_id", day=local_day("created_at"))
+        tasks.values("department_id", day=local_day("created_at"))
         .annotate(tasks_assigned=Count("pk"))
         .order_by(),
     )
@@ -154,28 +123,41 @@ def _on(day_ref: str) -> Q:
     )
 
 
-def _primary_of_grid() -> Subquery:
-    """The primary worker (user id) of the event's ticket's grid on the event's day."""
-    return Subquery(
-        GridAssignment.objects.filter(
-            _on("day"), grid_id=OuterRef("ticket__grid_id"), kind=AssignmentKind.PRIMARY
-        )
-        .order_by("-since", "-pk")
-        .values("worker__user_id")[:1],
-        output_field=IntegerField(),
-    )
+class Primaries:
+    """The primary worker (user id) of grids on given days, from their primary assignments
+    read once: the latest begun that covers the day, so that a handover day counts for the
+    new primary. Assignments are few per grid: looked up in Python rather than once per
+    event in SQL."""
+
+    def __init__(self, grids: Collection[int] | None = None) -> None:
+        assignments = GridAssignment.objects.filter(kind=AssignmentKind.PRIMARY)
+        if grids is not None:
+            assignments = assignments.filter(grid_id__in=grids)
+        self.of_grid: dict[int, list[tuple]] = defaultdict(list)
+        for grid_id, *held in assignments.order_by("-since", "-pk").values_list(
+            "grid_id", "since", "until", "worker__user_id"
+        ):
+            self.of_grid[grid_id].append(held)
+
+    def on(self, grid_id: int, day: date) -> int | None:
+        for first, last, user_id in self.of_grid.get(grid_id, ()):
+            if first <= day and (last is None or last >= day):
+                return user_id
+        return None
 
 
-def _own_work(first: date, last: date) -> QuerySet:
-    events = timed_events(first, last).filter(
-        actor__isnull=False, action__in=(A.REPORT, A.VERIFY, *CHECKS)
+def _own_work(first: date, last: date, workers: Collection[int] | None) -> QuerySet:
+    facts = EventFact.objects.filter(
+        day__gte=first, day__lte=last, actor__isnull=False, action__in=OWN_WORK
     )
-    made = Q(action=A.REPORT, ticket__source__in=FIELD_SOURCES)
+    if workers is not None:
+        facts = facts.filter(actor_id__in=workers)
+    made = Q(action=A.REPORT, source__in=FIELD_SOURCES)
     return (
-        events.values("day", worker_id=F("actor_id"))
+        facts.values("day", worker_id=F("actor_id"))
         .annotate(
             reports=_n(made),
-            valid_reports=_n(made & valid_report()),
+            valid_reports=_n(made & Q(valid=True)),
             verifications=_n(Q(action=A.VERIFY)),
             verifications_on_time=_n(Q(action=A.VERIFY, late=False)),
             checks=_n(Q(action__in=CHECKS)),
@@ -185,37 +167,42 @@ def _own_work(first: date, last: date) -> QuerySet:
     )
 
 
-def _own_grids(first: date, last: date) -> QuerySet:
-    start, end = day_bounds(first, last)
-    events = (
-        TicketEvent.objects.filter(at__gte=start, at__lt=end, action__in=(A.FILE, A.RATE))
-        .annotate(day=local_day("at"))
-        .annotate(
-            primary=_primary_of_grid(),
-            stars=Case(When(action=A.RATE, then=rating()), output_field=FloatField()),
+def _own_grids(first: date, last: date, workers: Collection[int] | None) -> list[dict[str, Any]]:
+    """The filings and ratings of each grid's day (its ``GridDayTotal``, written before the
+    worker rows), given to the grid's primary worker of that day."""
+    totals = GridDayTotal.objects.filter(day__gte=first, day__lte=last)
+    grids = None
+    if workers is not None:
+        # Only the grids these workers were ever the primary of can be theirs.
+        grids = set(
+            GridAssignment.objects.filter(
+                worker__user_id__in=workers, kind=AssignmentKind.PRIMARY
+            ).values_list("grid_id", flat=True)
         )
-        .filter(primary__isnull=False)
-    )
-    return (
-        events.values("day", worker_id=F("primary"))
-        .annotate(
-            grid_filed=_n(Q(action=A.FILE)),
-            grid_public_filed=_n(Q(action=A.FILE, ticket__source__in=PUBLIC_SOURCES)),
-            grid_rated=_n(Q(action=A.RATE, stars__isnull=False)),
-            grid_rating_sum=Sum("stars", filter=Q(action=A.RATE)),
-            grid_unsatisfied=_n(Q(action=A.RATE, stars__lte=UNSATISFIED_AT_MOST)),
-        )
-        .order_by()
-    )
+        totals = totals.filter(grid_id__in=grids)
+    primaries = Primaries(grids)
+    by_worker: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day, grid_id, *figures in totals.values_list("day", "grid_id", *GRID_FIGURES.values()):
+        worker_id = primaries.on(grid_id, day)
+        if worker_id is None or (workers is not None and worker_id not in workers):
+            continue
+        row = by_worker[(day, worker_id)]
+        for name, value in zip(GRID_FIGURES, figures, strict=True):
+            row[name] += value
+    return [
+        {"day": day, "worker_id": worker_id, **row} for (day, worker_id), row in by_worker.items()
+    ]
 
 
-def _patrols(first: date, last: date) -> QuerySet:
+def _patrols(first: date, last: date, workers: Collection[int] | None) -> QuerySet:
     assigned = GridAssignment.objects.filter(
         _on("day"), worker__user_id=OuterRef("worker_id"), grid_id=OuterRef("grid_id")
     )
+    patrols = PatrolDay.objects.filter(day__gte=first, day__lte=last)
+    if workers is not None:
+        patrols = patrols.filter(worker_id__in=workers)
     return (
-        PatrolDay.objects.filter(day__gte=first, day__lte=last)
-        .annotate(assigned=Exists(assigned))
+        patrols.annotate(assigned=Exists(assigned))
         .values("day", "worker_id")
         .annotate(
             patrol_seconds=Sum(F("minutes") * 60),
@@ -226,13 +213,18 @@ def _patrols(first: date, last: date) -> QuerySet:
     )
 
 
-def _assigned(first: date, last: date) -> list[dict[str, Any]]:
+def _assigned(first: date, last: date, workers: Collection[int] | None) -> list[dict[str, Any]]:
     """Grids assigned to each worker on each day (distinct grids: a handover to oneself
     on the same day counts once). Assignments are few per worker: expanded in Python."""
     grids: dict[tuple, set[int]] = defaultdict(set)
-    for user_id, grid_id, since_day, until_day in GridAssignment.objects.filter(
+    assignments = GridAssignment.objects.filter(
         Q(until__isnull=True) | Q(until__gte=first), since__lte=last
-    ).values_list("worker__user_id", "grid_id", "since", "until"):
+    )
+    if workers is not None:
+        assignments = assignments.filter(worker__user_id__in=workers)
+    for user_id, grid_id, since_day, until_day in assignments.values_list(
+        "worker__user_id", "grid_id", "since", "until"
+    ):
         day = max(since_day, first)
         end = min(until_day or last, last)
         while day <= end:
@@ -244,14 +236,15 @@ def _assigned(first: date, last: date) -> list[dict[str, Any]]:
     ]
 
 
-def worker_days(first: date, last: date) -> list[WorkerDay]:
-    """The WorkerDay rows of local days ``first``…``last``."""
+def worker_days(first: date, last: date, workers: Collection[int] | None = None) -> list[WorkerDay]:
+    """The WorkerDay rows of local days ``first``…``last`` (of those workers only, by user
+    id, when ``workers`` is given)."""
     rows: dict[tuple, dict[str, int]] = defaultdict(dict)
     for found in (
-        _own_work(first, last),
-        _own_grids(first, last),
-        _patrols(first, last),
-        _assigned(first, last),
+        _own_work(first, last, workers),
+        _own_grids(first, last, workers),
+        _patrols(first, last, workers),
+        _assigned(first, last, workers),
     ):
         _collect(rows, ("day", "worker_id"), found)
     return [

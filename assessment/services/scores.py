@@ -29,7 +29,7 @@ from assessment.choices import ScoreStatus, SubjectKind
 from assessment.indicators import GRADE_BANDS
 from assessment.models import (
     DepartmentDay,
-    GridDay,
+    GridDayTotal,
     MonthlyScore,
     ScoreAdjustment,
     ScoreScheme,
@@ -86,7 +86,7 @@ _KINDS: dict[str, tuple[Any, str, Callable[..., dict], Callable[[], Any]]] = {
         lambda: Department.objects.filter(active=True).values_list("pk", flat=True),
     ),
     SubjectKind.COMMUNITY: (
-        GridDay.objects,
+        GridDayTotal.objects,
         "community_id",
         figures.place_indicators,
         lambda: Community.objects.filter(active=True).values_list("pk", flat=True),

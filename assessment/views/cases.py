@@ -1,6 +1,6 @@
-"""The cases behind a dashboard number: the very events a rollup figure counts (or, for
-stages overdue, the red alerts), in the scope and period, so that the list has exactly as
-many rows as the number said (when the rollups are current)."""
+"""The cases behind a dashboard number: the very events a rollup figure counts (those whose
+facts it counted; for stages overdue, the red alerts), in the scope and period, so that
+the list has exactly as many rows as the number said (when the rollups are current)."""
 
 from __future__ import annotations
 
@@ -13,20 +13,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from assessment.choices import PLACE_KINDS
-from assessment.models import GridDay
+from assessment.models import EventFact, GridDay
 from assessment.selectors import place_visible
 from assessment.services.events import day_bounds
-from assessment.services.grid_days import annotated_events, counted_events
+from assessment.services.grid_days import counted_events
 from assessment.views.common import Asked, asked
 from incidents.choices import PUBLIC_SOURCES, Action, SlaColour
-from incidents.models import StageAlert
+from incidents.models import StageAlert, TicketEvent
 
 PAGE_SIZE = 50
 OVERDUE = "overdue"
 # Figures a rate reads that the rollup sums by source rather than counting them itself.
 DERIVED = {
     "public_filed": (
-        Q(action=Action.FILE, ticket__source__in=PUBLIC_SOURCES),
+        Q(action=Action.FILE, source__in=PUBLIC_SOURCES),
         gettext_lazy("public reports filed"),
     ),
 }
@@ -40,21 +40,27 @@ def figure_label(figure: str):
 
 def figure_rows(shown: Asked, figure: str) -> QuerySet:
     """The events (or red alerts) behind ``figure`` of a place scope over a period; the
-    conditions are the rollup's own (``counted_events``)."""
+    conditions are the rollup's own (``counted_events``, on the facts it counted)."""
     scope, period = shown.scope, shown.period
-    place = {f"ticket__{scope.kind}_id": scope.id}
     if figure == OVERDUE:
         start, end = day_bounds(period.first, period.last)
         return StageAlert.objects.filter(
-            colour=SlaColour.RED, at__gte=start, at__lt=end, **place
+            colour=SlaColour.RED,
+            at__gte=start,
+            at__lt=end,
+            **{f"ticket__{scope.kind}_id": scope.id},
         ).select_related("ticket__grid", "ticket__category")
     conditions = {**counted_events(), **{name: q for name, (q, _label) in DERIVED.items()}}
     if figure not in conditions:
         raise Http404
-    return (
-        annotated_events(period.first, period.last)
-        .filter(conditions[figure], **place)
-        .select_related("ticket__grid", "ticket__category", "actor")
+    counted = EventFact.objects.filter(
+        conditions[figure],
+        day__gte=period.first,
+        day__lte=period.last,
+        **{f"{scope.kind}_id": scope.id},
+    )
+    return TicketEvent.objects.filter(pk__in=counted.values("event_id")).select_related(
+        "ticket__grid", "ticket__category", "actor"
     )
 
 

@@ -9,7 +9,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessment import tasks
-from assessment.models import DepartmentDay, GridDay, RollupCursor, WorkerDay
+from assessment.models import (
+    DepartmentDay,
+    EventFact,
+    GridDay,
+    GridDayTotal,
+    RollupCursor,
+    WorkerDay,
+)
 from assessment.services import rollups_rebuild, rollups_refresh
 from incidents.models import Ticket
 from incidents.services.tickets import ticket_update
@@ -17,11 +24,12 @@ from personnel.models import PatrolDay
 from tests.assessment.story import day_zero, do
 from tests.incidents.cases import report
 
-ROLLUPS = (GridDay, DepartmentDay, WorkerDay)
+# The facts too: the refresh keeps them as a rebuild writes them.
+ROLLUPS = (EventFact, GridDay, GridDayTotal, DepartmentDay, WorkerDay)
 
 
 def snapshot() -> dict[str, list[tuple]]:
-    """Every rollup row, without its id, sorted."""
+    """Every rollup row (and fact), without its id, sorted."""
     return {
         model.__name__: sorted(
             tuple(sorted(row.items()))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from assessment.models import DepartmentDay, GridDay, WorkerDay
+from assessment.models import DepartmentDay, GridDay, GridDayTotal, WorkerDay
+from assessment.services.grid_days import grid_day_totals
 from incidents.services import category_create
 from personnel.services.workers import grid_assignment_create
 from tests import factories, people
@@ -58,7 +59,7 @@ def build_town() -> dict:
 
 
 def grid_day(town: dict, grid, *, day: date = DAY, source: str = "patrol", **counts) -> GridDay:
-    return GridDay.objects.create(
+    row = GridDay.objects.create(
         day=day,
         district_id=grid.district_id,
         street_id=grid.street_id,
@@ -68,6 +69,10 @@ def grid_day(town: dict, grid, *, day: date = DAY, source: str = "patrol", **cou
         source=source,
         **counts,
     )
+    # The grid's total of the day, as the rollup jobs write it with its GridDay rows.
+    GridDayTotal.objects.filter(grid=grid, day=day).delete()
+    GridDayTotal.objects.bulk_create(grid_day_totals(GridDay.objects.filter(grid=grid, day=day)))
+    return row
 
 
 def worker_day(worker, *, day: date = DAY, **counts) -> WorkerDay:

@@ -1,0 +1,393 @@
+"""The synthetic city of the assessment bench: the demo city (grids, people, departments,
+categories, SLA policies: the demo steps without demo tickets) and N tickets reported over
+the last ``DAYS`` days with their event histories (report, accept, verification, file,
+dispatch, take, submit, start_check, close, rating; some rejected or voided, a few edits,
+reworks, and red stage alerts with their escalation), the most recent ones still open.
+
+PostgreSQL gets them through COPY, SQLite through batched inserts (raw ``executemany``:
+``bulk_create`` would stamp ``created_at`` with the seeding time).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import time
+from bisect import bisect
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from itertools import accumulate
+from typing import Any
+
+DAYS = 120
+BATCH = 20_000  # tickets per write
+CUTOFF = timedelta(hours=1)  # histories end this long before the seeding time
+
+# Source: weight (as the demo's ticket mix).
+SOURCES = {
+    "patrol": 44,
+    "self_handled": 8,
+    "hotline": 16,
+    "resident": 9,
+    "open311": 4,
+    "department": 6,
+    "sensor": 8,
+    "leader": 5,
+}
+PUBLIC = {"hotline", "resident", "open311"}
+SATISFACTION = {5: 55, 4: 27, 3: 8, 2: 6, 1: 4}
+
+
+# Writing rows ------------------------------------------------------------------------------
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        text = text.replace("\r", "\\r")
+    return text
+
+
+class Writer:
+    """Appends rows (tuples in ``columns`` order, by attname) to a model's table: COPY on
+    PostgreSQL, batched INSERTs elsewhere."""
+
+    def __init__(self, model, columns: list[str]) -> None:
+        from django.db import connection
+
+        self.connection = connection
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        quote = connection.ops.quote_name
+        self.table = quote(model._meta.db_table)
+        self.names = ", ".join(quote(fields[name].column) for name in columns)
+        self.postgres = connection.vendor == "postgresql"
+        self.fields = [fields[name] for name in columns]
+
+    def write(self, rows: list[tuple]) -> None:
+        from django.db import transaction
+
+        if not rows:
+            return
+        with transaction.atomic(), self.connection.cursor() as cursor:
+            if self.postgres:
+                text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+                sql = f"COPY {self.table} ({self.names}) FROM STDIN"
+                cursor.copy_expert(sql, io.StringIO(text))
+                return
+            adapted = [
+                [
+                    field.get_db_prep_value(value, self.connection)
+                    for field, value in zip(self.fields, row, strict=True)
+                ]
+                for row in rows
+            ]
+            marks = ", ".join(["%s"] * len(self.fields))
+            cursor.executemany(
+                f"INSERT INTO {self.table} ({self.names}) VALUES ({marks})",  # noqa: S608
+                adapted,
+            )
+
+
+# The synthetic city and histories ----------------------------------------------------------
+
+
+def _city():
+    """The demo city without demo tickets: grids, people, departments, categories, SLAs."""
+    from gridgov import demo as registry
+    from gridgov.demo import DemoContext, run_steps
+    from incidents.demo_city import load_city
+
+    wanted = {"grids", "personnel", "incidents"}
+    steps = [s for s in registry.demo_steps() if s.app_label in wanted]
+    run_steps(DemoContext(tickets=0), steps)
+    return load_city()
+
+
+class Generator:
+    """Plans one ticket's columns, events and red alerts at a time (no workflow calls)."""
+
+    def __init__(self, city, now: datetime, rng: random.Random) -> None:
+        from incidents.workflow import STATUS_STAGE
+        from personnel.choices import Role
+
+        self.rng, self.now, self.limit = rng, now, now - CUTOFF
+        self.grids = city.grids
+        self.grid_weights = list(accumulate(g["weight"] for g in city.grids))
+        self.categories = city.categories
+        self.category_weights = list(
+            accumulate(3 if c.kind == "event" else 1 for c in city.categories)
+        )
+        self.sources = list(SOURCES)
+        self.source_weights = list(accumulate(SOURCES.values()))
+        self.points = {}
+        self.people = {}
+        for grid in city.grids:
+            point = grid["shape"].representative_point()
+            self.points[grid["grid_id"]] = (round(point.y, 6), round(point.x, 6))
+            field = city.held(Role.GRID_WORKER, grid, "grid") or city.held(
+                Role.GRID_CHIEF, grid, "grid"
+            )
+            staff = city.held(Role.STREET_STAFF, grid, "street", "district")
+            self.people[grid["grid_id"]] = (field, staff or [city.admin])
+        self.departments = city.departments
+        self.handlers = city.handlers
+        self.stages = {str(status): str(stage) for status, stage in STATUS_STAGE.items()}
+
+    def actor(self, action: str, grid_id: int, lead: int | None) -> int | None:
+        """Who takes ``action`` on a case of the grid: a field worker checks on site, the
+        lead department's handlers handle, the street's staff does the rest."""
+        field, staff = self.people[grid_id]
+        if action in ("verify", "start_check", "close", "rework"):
+            people = field or staff
+        elif action in ("take", "submit"):
+            people = self.handlers.get(lead) or field or staff
+        else:
+            people = staff
+        return self.rng.choice(people) if people else None
+
+    def _pick(self, items: list, cumulative: list[int]):
+        return items[bisect(cumulative, self.rng.random() * cumulative[-1])]
+
+    def ticket(self, pk: int, reported: datetime) -> tuple[dict, list[tuple], list[tuple]]:
+        """The ticket's columns (by attname), its events (action, from, to, actor, at, data)
+        and its red alerts (stage_started_at, due_at, at)."""
+        rng = self.rng
+        grid = self._pick(self.grids, self.grid_weights)
+        category = self._pick(self.categories, self.category_weights)
+        source = self._pick(self.sources, self.source_weights)
+        field, staff = self.people[grid["grid_id"]]
+        lead = category.lead_department_id
+        lead = lead if lead in self.departments.get(grid["district_id"], ()) else None
+        handlers = self.handlers.get(lead) or field or staff
+        reporter = rng.choice(field) if field and source in ("patrol", "self_handled") else None
+
+        events: list[tuple] = []
+        alerts: list[tuple] = []
+        state = {"status": "", "at": reported, "stage_at": reported, "lead": None}
+        fields = {"level": 0, "rework_count": 0, "satisfaction": None, "closed_at": None}
+
+        def step(action: str, to: str | None, hours: tuple[float, float], actor, data=None):
+            at = state["at"] + timedelta(hours=rng.uniform(*hours))
+            if at > self.limit:
+                return False
+            status = state["status"]
+            events.append((action, status, to or status, actor, at, data or {}))
+            state["at"], state["status"] = at, to or status
+            return True
+
+        def pick(people):
+            return rng.choice(people) if people else None
+
+        first = "checking" if source == "self_handled" else "reported"
+        events.append(("report", "", first, reporter, reported, {"source": source}))
+        state["status"] = first
+        if source == "self_handled":
+            self._close(step, pick, field, staff, source, fields)
+        else:
+            self._intake_and_handling(step, pick, field, staff, handlers, lead, source, fields)
+            if state["status"] == "in_handling" and rng.random() < 0.12:
+                # The handle stage (started by the dispatch) went red before the
+                # submission: the sweep's red alert and its escalation at one instant.
+                dispatched = next(e[4] for e in reversed(events) if e[0] == "dispatch")
+                taken = events[-1][4]
+                due = taken + timedelta(hours=rng.uniform(0.5, 6))
+                if due + timedelta(minutes=1) < self.limit:
+                    red = due + timedelta(seconds=30)
+                    alerts.append((dispatched, due, red))
+                    events.append(
+                        ("escalate", "in_handling", "in_handling", None, red, {"level": 1})
+                    )
+                    state["at"] = red
+                    fields["level"] = 1
+            if state["status"] == "in_handling":
+                self._finish(step, pick, field, staff, handlers, source, fields)
+        status = state["status"]
+        if status in ("closed", "evaluated"):
+            fields["closed_at"] = next(e[4] for e in reversed(events) if e[0] == "close")
+        stage = self.stages.get(status, "")
+        lat, lng = self.points[grid["grid_id"]]
+        values = {
+            "id": pk,
+            "created_at": reported,
+            "updated_at": state["at"],
+            "number": f"BN-{pk:010d}",
+            "source": source,
+            "category_id": category.pk,
+            "priority": category.default_priority,
+            "title": category.name,
+            "description": f"{grid['name']}{category.name}",
+            "reporter_id": reporter,
+            "lat": lat,
+            "lng": lng,
+            "address": grid["name"],
+            "grid_id": grid["grid_id"],
+            "community_id": grid["community_id"],
+            "street_id": grid["street_id"],
+            "district_id": grid["district_id"],
+            "status": status,
+            "lead_department_id": lead if any(e[0] == "dispatch" for e in events) else None,
+            "stage": stage,
+            "stage_started_at": state["at"] if stage else None,
+            "version": len(events),
+            **fields,
+        }
+        return values, events, alerts
+
+    def _intake_and_handling(self, step, pick, field, staff, handlers, lead, source, fields):
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.04:
+            step("reject", "rejected", (0.2, 6), pick(staff))
+            return
+        if not step("accept", "accepted", (0.1, 3), pick(staff)):
+            return
+        if rng.random() < 0.02:
+            step("edit", None, (0.1, 2), pick(staff), {"description": "补充说明"})
+        if source in PUBLIC and rng.random() < 0.6:
+            if not step("request_verification", "verifying", (0.1, 2), pick(staff)):
+                return
+            if not step("verify", "accepted", (1, 24), pick(field or staff)):
+                return
+        if rng.random() < 0.03:
+            step("void", "voided", (0.5, 8), pick(staff))
+            return
+        if not step("file", "filed", (0.3, 6), pick(staff)):
+            return
+        data = (
+            {"lead_department": lead, "cooperating_departments": []}
+            if lead
+            else {"to_grid": True, "cooperating_departments": []}
+        )
+        if not step("dispatch", "dispatched", (0.3, 6), pick(staff), data):
+            return
+        step("take", "in_handling", (0.5, 24), pick(handlers))
+
+    def _finish(self, step, pick, field, staff, handlers, source, fields):
+        rng = self.rng
+        if rng.random() < 0.02:
+            step("void", "voided", (2, 48), pick(staff))
+            return
+        extended = rng.random() < 0.04
+        if extended and not step("approve_extension", None, (2, 24), pick(staff), {"amount": 1}):
+            return
+        if not step("submit", "handled", (4, 72), pick(handlers)):
+            return
+        if not step("start_check", "checking", (0.5, 24), pick(field or staff)):
+            return
+        if rng.random() < 0.05:
+            if not step("rework", "rework", (0.3, 8), pick(field or staff)):
+                return
+            fields["rework_count"] += 1
+            if not step("take", "in_handling", (0.5, 12), pick(handlers)):
+                return
+            if not step("submit", "handled", (2, 48), pick(handlers)):
+                return
+            if not step("start_check", "checking", (0.5, 24), pick(field or staff)):
+                return
+        self._close(step, pick, field, staff, source, fields)
+
+    def _close(self, step, pick, field, staff, source, fields):
+        rng = self.rng
+        if not step("close", "closed", (0.3, 8), pick(field or staff)):
+            return
+        if source in PUBLIC and rng.random() < 0.7:
+            stars = rng.choices(list(SATISFACTION), weights=list(SATISFACTION.values()))[0]
+            if step("rate", "evaluated", (2, 72), pick(staff), {"satisfaction": stars}):
+                fields["satisfaction"] = stars
+        elif rng.random() < 0.3:
+            step("rate", "evaluated", (24 * 7, 24 * 7 + 1), None)
+
+
+def seed(tickets: int, now: datetime, days: int = DAYS) -> dict[str, Any]:
+    """Write the city and ``tickets`` tickets reported over the last ``days`` days with
+    their histories; returns its figures."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from incidents.models import StageAlert, Ticket, TicketEvent
+    from personnel.models import GridAssignment, PatrolDay
+
+    started = time.perf_counter()
+    city = _city()
+    city_seconds = time.perf_counter() - started
+    # The city was set up before the history: its assignments and patrol days are older than
+    # the refresh's last run (else the first refresh would rewrite every day they touch).
+    GridAssignment.objects.update(created_at=now - CUTOFF)
+    PatrolDay.objects.update(updated_at=now - CUTOFF)
+    rng = random.Random(2026)
+    generator = Generator(city, now, rng)
+    # Report times, oldest first (so that ids grow with time, as they do in production),
+    # more of them recent, in the day's waking hours.
+    today = timezone.localdate(now)
+    midnights = [
+        datetime.combine(today - timedelta(days=d), clock(), tzinfo=timezone.get_current_timezone())
+        for d in range(days + 1)
+    ]
+    times = []
+    for _index in range(tickets):
+        day = int(days * rng.random() ** 1.25)
+        at = midnights[day] + timedelta(minutes=rng.uniform(7 * 60, 21 * 60))
+        if at > now - CUTOFF:
+            at -= timedelta(days=1)
+        times.append(at.astimezone(UTC))
+    times.sort()
+
+    ticket_fields = [f.attname for f in Ticket._meta.concrete_fields]
+    defaults = {f.attname: f.get_default() for f in Ticket._meta.concrete_fields}
+    tickets_out = Writer(Ticket, ticket_fields)
+    event_columns = ["ticket_id", "action", "from_status", "to_status", "actor_id", "at", "data"]
+    event_columns.append("note")
+    events_out = Writer(TicketEvent, event_columns)
+    alert_columns = ["ticket_id", "stage_started_at", "due_at", "colour", "at", "sweep_run"]
+    alerts_out = Writer(StageAlert, alert_columns)
+    first_pk = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    events = alerts = 0
+    started = time.perf_counter()
+    for start in range(0, tickets, BATCH):
+        ticket_rows, event_rows, alert_rows = [], [], []
+        for offset, reported in enumerate(times[start : start + BATCH]):
+            pk = first_pk + start + offset
+            values, history, reds = generator.ticket(pk, reported)
+            row = defaults | values
+            ticket_rows.append(tuple(row[name] for name in ticket_fields))
+            event_rows.extend((pk, *event, "") for event in history)
+            alert_rows.extend(
+                (pk, stage, due, "red", at, "00000000-0000-0000-0000-00000000be7c")
+                for stage, due, at in reds
+            )
+        tickets_out.write(ticket_rows)
+        events_out.write(event_rows)
+        alerts_out.write(alert_rows)
+        events += len(event_rows)
+        alerts += len(alert_rows)
+        done = min(start + BATCH, tickets)
+        print(
+            f"  seeded {done:,} / {tickets:,} tickets, {events:,} events, {alerts:,} red "
+            f"alerts ({time.perf_counter() - started:,.0f} s)",
+            flush=True,
+        )
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket]):
+            cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    return {
+        "tickets": tickets,
+        "events": events,
+        "red alerts": alerts,
+        "city (demo steps) s": city_seconds,
+        "generate and write tickets s": time.perf_counter() - started,
+        "first day": min(times).astimezone(timezone.get_current_timezone()).date(),
+    }
