@@ -224,8 +224,8 @@ class RequestListView(Open311View):
         if not code:
             raise BadRequest(_("service_code was not provided."))
         service = public_service_list().filter(category__code=code).first()
-        if service is None:
-            raise BadRequest(_("No service has the code %(code)s.") % {"code": code})
+        if service is None:  # the spec's POST errors: an unknown service_code is a 404
+            return self.not_found(_("No service has the code %(code)s.") % {"code": code})
         lat, lng = _point(post)
         parts = (post.get("first_name", "").strip(), post.get("last_name", "").strip())
         name = " ".join(part for part in parts if part)

@@ -13,16 +13,13 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from participation.models import CareTag, Household, PersonalDataView, Resident, Visit
+from participation.selectors.common import signed_in
 from personnel.choices import AssignmentState, Role, ScopeType
 from personnel.models import RoleAssignment
 from personnel.scope import scope_for
 
 # Roles that need residents' names and phones, each within the places it holds.
 UNMASKING_ROLES = (Role.ADMIN, Role.STREET_STAFF, Role.GRID_WORKER)
-
-
-def _signed_in(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ class PersonalDataAccess:
 
 def personal_data_access(*, user) -> PersonalDataAccess:
     """The user's :class:`PersonalDataAccess`, in one query (ask once per request)."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return PersonalDataAccess()
     if user.is_superuser:
         return PersonalDataAccess(is_global=True)
@@ -71,7 +68,7 @@ def personal_data_access(*, user) -> PersonalDataAccess:
 
 def resident_list(*, user) -> QuerySet[Resident]:
     """Residents of the places in the user's reach, with grid, household and care tags."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Resident.objects.none()
     residents = Resident.objects.select_related("grid", "household").prefetch_related("care_tags")
     return residents.filter(scope_for(user).area_q())
@@ -79,7 +76,7 @@ def resident_list(*, user) -> QuerySet[Resident]:
 
 def household_list(*, user) -> QuerySet[Household]:
     """Households of the places in the user's reach."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Household.objects.none()
     return Household.objects.select_related("grid").filter(scope_for(user).area_q())
 
@@ -106,7 +103,7 @@ def care_list(*, user, days: int, grid_id: int | None = None) -> QuerySet[Reside
 
 def visit_list(*, user) -> QuerySet[Visit]:
     """Visits to residents in the user's reach."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Visit.objects.none()
     in_reach = Resident.objects.filter(scope_for(user).area_q()).values("pk")
     return Visit.objects.select_related("resident", "visited_by").filter(resident__in=in_reach)
@@ -114,13 +111,13 @@ def visit_list(*, user) -> QuerySet[Visit]:
 
 def care_tag_list(*, user) -> QuerySet[CareTag]:
     """The care tags (not personal data: every signed-in user reads them)."""
-    return CareTag.objects.all() if _signed_in(user) else CareTag.objects.none()
+    return CareTag.objects.all() if signed_in(user) else CareTag.objects.none()
 
 
 def personal_data_view_list(*, user) -> QuerySet[PersonalDataView]:
     """The personal-data view log: superusers read all of it, administrators the rows of
     residents of their districts; nobody else reads it."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return PersonalDataView.objects.none()
     rows = PersonalDataView.objects.select_related("viewer", "resident")
     if user.is_superuser:

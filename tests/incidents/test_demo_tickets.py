@@ -57,9 +57,9 @@ def test_step_runs_after_the_city_people_and_catalogue():
 def test_demo_tickets_are_consistent_and_seeded_once():
     ctx = seed()
     now = timezone.now()
-    tickets = list(Ticket.objects.order_by("pk"))
+    # Later demo steps add a few cases of their own (public reports, an accepted proposal).
+    tickets = list(Ticket.objects.filter(number__regex=DEMO_NUMBER).order_by("pk"))
     assert len(tickets) == TICKETS
-    assert Ticket.objects.filter(number__regex=DEMO_NUMBER).count() == TICKETS
     assert ctx.data["tickets_seeded"]
     _assert_places(tickets)
     _assert_histories(tickets, now)

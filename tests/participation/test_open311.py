@@ -153,8 +153,8 @@ def test_errors_in_both_formats(world, fmt):
     assert "Invalid api_key" in errors_of(invalid, fmt)[0][1]
 
     unknown = post(world, fmt, service_code="X9999")
-    assert unknown.status_code == 400
-    assert errors_of(unknown, fmt) == [(400, "No service has the code X9999.")]
+    assert unknown.status_code == 404
+    assert errors_of(unknown, fmt) == [(404, "No service has the code X9999.")]
 
     outside = post(world, fmt, lat="10.0", long="10.0")
     assert outside.status_code == 400
