@@ -211,9 +211,12 @@ def lead_in_force() -> Subquery:
 
 
 def valid_report() -> Q:
-    """A report that led somewhere: filed (or, self-handled, closed) and never voided,
-    rejected or merged as a duplicate."""
-    events = TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"))
+    """A report (or its fact) that led somewhere: filed (or, self-handled, closed) and
+    never voided, rejected or merged as a duplicate."""
+    # Its ticket's later events (every other one is): said so, the condition also keeps
+    # PostgreSQL from hashing the whole history once per query instead of looking up the
+    # few reports' tickets.
+    events = TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), pk__gt=OuterRef("pk"))
     led = Exists(events.filter(action=Action.FILE)) | Exists(
         events.filter(action=Action.CLOSE, ticket__source=Source.SELF_HANDLED)
     )

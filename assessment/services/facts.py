@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from django.db import connection
 from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from assessment.models import EventFact
@@ -24,6 +23,7 @@ from assessment.services.events import (
     stage_start,
     valid_report,
 )
+from assessment.services.inserts import insert_select
 from incidents.choices import Action
 from incidents.models import Ticket, TicketEvent
 
@@ -40,21 +40,10 @@ def facts_insert(events: QuerySet[TicketEvent]) -> int:
     selected = (
         events.filter(action__in=COUNTED)
         .annotate(stage_start=stage_start())
-        .values(**{f"fact_{name}": expression for name, expression in columns.items()})
+        .values(**{f"row_{name}": expression for name, expression in columns.items()})
         .order_by()
     )
-    sql, params = selected.query.sql_with_params()
-    quote = connection.ops.quote_name
-    column_of = {field.attname: field.column for field in EventFact._meta.concrete_fields}
-    names = ", ".join(quote(column_of[name]) for name in columns)
-    picked = ", ".join(quote(f"fact_{name}") for name in columns)
-    table = quote(EventFact._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT {picked} FROM ({sql}) facts",  # noqa: S608
-            params,
-        )
-        return cursor.rowcount
+    return insert_select(EventFact, selected, list(columns))
 
 
 def facts_write(first: date, last: date) -> int:

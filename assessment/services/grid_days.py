@@ -25,18 +25,21 @@ keys can be rewritten without the rest of the day: the incremental refresh does 
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, timedelta
+from functools import reduce
 from typing import Any
 
-from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import BigIntegerField, CharField, Count, F, Func, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Round
 from django.db.models.lookups import In
 
 from assessment.histogram import BUCKET_FIELDS, bucket_bounds
 from assessment.models import EventFact, GridDay, GridDayTotal, RegionFigures
 from assessment.services.events import CHECKS, REWORKS, UNSATISFIED_AT_MOST, day_bounds, local_day
+from assessment.services.inserts import insert_select
 from incidents.choices import PUBLIC_SOURCES, Action, Level, SlaColour, Source, Status
 from incidents.models import StageAlert
 
@@ -145,42 +148,69 @@ def _dimensions(prefix: str = "") -> dict[str, F]:
     return {name: F(f"{prefix}{name}") for name in (*KEY[1:], *SCOPE)}
 
 
-def _plain(figures: dict[str, Any]) -> dict[str, int]:
-    """Aggregates as stored: durations in whole seconds, sums of ratings as integers."""
-    values = {}
-    for name, value in figures.items():
-        if isinstance(value, timedelta):
-            value = int(value.total_seconds())
-        values[name] = round(value or 0)
-    return values
+class WholeSeconds(Func):
+    """A duration in whole seconds, cut toward zero as ``int(d.total_seconds())`` would:
+    PostgreSQL sums durations as intervals, SQLite (as Django stores them) as
+    microseconds."""
+
+    output_field = BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"TRUNC(EXTRACT(EPOCH FROM {sql}))", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({sql} / 1000000 AS INTEGER)", params
 
 
-def grid_days(first: date, last: date, keys: Collection[Key] | None = None) -> list[GridDay]:
-    """The GridDay rows of local days ``first``…``last`` (of those ``keys`` only, when
-    given); rows with nothing in them are left out."""
+def _stored(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures as the columns keep them: 0 for none, durations in whole seconds, sums
+    of ratings rounded (ratings are whole stars, so the sums are whole already)."""
+    stored = {}
+    for name, figure in figures.items():
+        if name == "handling_seconds":
+            figure = WholeSeconds(figure)
+        elif name == "rating_sum":
+            figure = Cast(Round(figure), BigIntegerField())
+        stored[name] = Coalesce(figure, 0, output_field=BigIntegerField())
+    return stored
+
+
+def grid_days_write(first: date, last: date, keys: Collection[Key] | None = None) -> int:
+    """Write the GridDay rows of local days ``first``…``last`` (of those ``keys`` only,
+    when given) in the database, from the facts, then the red alerts; the caller removed
+    the rows they replace. Rows with nothing in them are left out. Returns how many rows
+    were written."""
     facts = EventFact.objects.filter(day__gte=first, day__lte=last)
     start, end = day_bounds(first, last)
     alerts = StageAlert.objects.filter(colour=SlaColour.RED, at__gte=start, at__lt=end)
     if keys is not None:
         facts, alerts = facts.filter(keys_q(keys)), alerts.filter(keys_q(keys, "ticket__"))
-    figures = _figures()
-    rows: dict[tuple, dict[str, Any]] = {}
-    for found in facts.values("day", *_dimensions()).annotate(**figures).order_by():
-        key = tuple(found[name] for name in KEY)
-        rows[key] = {name: found[name] for name in (*KEY, *SCOPE)} | _plain(
-            {name: found[name] for name in figures}
-        )
-    grouped = (
-        alerts.values(day=local_day("at"), **_dimensions("ticket__"))
-        .annotate(overdue=Count("pk"))
+    figures = _stored(_figures())
+    something = reduce(operator.or_, (Q(**{f"row_{name}__gt": 0}) for name in figures))
+    selected = (
+        facts.values(row_day=F("day"), **{f"row_{name}": F(name) for name in (*KEY[1:], *SCOPE)})
+        .annotate(**{f"row_{name}": figure for name, figure in figures.items()})
+        .filter(something)
+        .annotate(row_overdue=Value(0))
         .order_by()
     )
-    for found in grouped:
-        key = tuple(found[name] for name in KEY)
-        row = rows.setdefault(key, {name: found[name] for name in (*KEY, *SCOPE)})
-        row["overdue"] = found["overdue"]
-    counted = (*figures, "overdue")
-    return [GridDay(**row) for row in rows.values() if any(row.get(name) for name in counted)]
+    written = insert_select(GridDay, selected, [*KEY, *SCOPE, *figures, "overdue"])
+    # Stages overdue: few rows a day, added to the rows above or written alone.
+    overdue = [
+        GridDay(**found)
+        for found in alerts.values(day=local_day("at"), **_dimensions("ticket__"))
+        .annotate(overdue=Count("pk"))
+        .order_by()
+    ]
+    GridDay.objects.bulk_create(
+        overdue,
+        update_conflicts=True,
+        update_fields=["overdue"],
+        unique_fields=["grid", "category", "source", "day"],
+    )
+    return written + len(overdue)
 
 
 def _total_figures() -> dict[str, Sum]:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from assessment.models import DepartmentDay, GridDay, GridDayTotal, RollupCursor, WorkerDay
 from assessment.services.changes import SAFETY_WINDOW, changes_since, span
 from assessment.services.facts import facts_write
-from assessment.services.grid_days import Key, grid_day_totals, grid_days, keys_q
+from assessment.services.grid_days import Key, grid_day_totals, grid_days_write, keys_q
 from assessment.services.people_days import department_days, worker_days
 from incidents.models import TicketEvent
 
@@ -100,14 +100,14 @@ def _write(first: date, last: date) -> int:
     facts_write(first, last)
     for model in ROLLUPS:
         model.objects.filter(day__gte=first, day__lte=last).delete()
-    rows = _insert(grid_days(first, last)) + _write_totals(first, last)
+    rows = grid_days_write(first, last) + _write_totals(first, last)
     return rows + _insert(department_days(first, last)) + _insert(worker_days(first, last))
 
 
 def _write_keys(day: date, keys: Collection[Key]) -> int:
     """Replace the GridDay rows of ``keys`` on ``day``, and the totals of their grids."""
     GridDay.objects.filter(keys_q(keys), day=day).delete()
-    rows = _insert(grid_days(day, day, keys=keys))
+    rows = grid_days_write(day, day, keys)
     return rows + _write_totals(day, day, {grid_id for grid_id, _category, _source in keys})
 
 
