@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 TEST_SECRET_KEY ?= make-test-only-secret-key-never-deploy-5b0d8e27c1a94f36
 CHECK_ENV := SECRET_KEY=$(TEST_SECRET_KEY) DEBUG=0
 
-.PHONY: help install install-dev run test pytest lint fmt bench messages
+.PHONY: help install install-dev run test pytest lint fmt bench bench-smoke messages
 
 help:
 	@echo "make run       start GridGov with a Celery worker on http://127.0.0.1:$${PORT:-8000}"
@@ -24,7 +24,8 @@ help:
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make fmt       ruff format and ruff check --fix"
 	@echo "make messages  update locale/zh_Hans (needs xgettext) and compile translations"
-	@echo "make bench     run bench/run.py"
+	@echo "make bench     run bench/run.py (results in bench/results/latest.json)"
+	@echo "make bench-smoke  the assessment bench on 2,000 cases over 14 days, SQLite"
 
 install:
 	@$(BOOTSTRAP) requirements/base.txt
@@ -60,6 +61,10 @@ bench: install-dev
 	else \
 		echo "bench/run.py does not exist yet: nothing to run"; \
 	fi
+
+# The assessment bench at a small scale: that it still runs, not how fast.
+bench-smoke: install-dev
+	BENCH_TICKETS=2000 BENCH_DAYS=14 $(PY) bench/run.py --results bench/results/smoke.json assessment
 
 messages: install
 	@if command -v xgettext >/dev/null 2>&1; then \

@@ -182,8 +182,11 @@ def _rows(days: list[date]) -> dict[str, list[tuple]]:
 
     return {
         model.__name__: sorted(
-            tuple(sorted((k, v) for k, v in row.items() if k != "id"))
-            for row in model.objects.filter(day__in=days).values().iterator()
+            (
+                tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+                for row in model.objects.filter(day__in=days).values().iterator()
+            ),
+            key=repr,  # facts hold None beside numbers
         )
         for model in (EventFact, *ROLLUPS)
     }
@@ -241,6 +244,10 @@ def run() -> dict[str, Any]:
 
     # 1. The full rebuild, every day of the history.
     rebuild_s, rebuilt = _rebuild(first_day, today)
+    if connection.vendor == "postgresql":
+        # Fresh statistics of the facts just written, as autovacuum keeps them in use.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     # 2. The reference, over the last full month.
     last_month = today.replace(day=1) - timedelta(days=1)

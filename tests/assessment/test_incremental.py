@@ -32,9 +32,12 @@ def snapshot() -> dict[str, list[tuple]]:
     """Every rollup row (and fact), without its id, sorted."""
     return {
         model.__name__: sorted(
-            tuple(sorted(row.items()))
-            for row in model.objects.values().iterator()
-            for row in [{k: v for k, v in row.items() if k != "id"}]
+            (
+                tuple(sorted(row.items()))
+                for row in model.objects.values().iterator()
+                for row in [{k: v for k, v in row.items() if k != "id"}]
+            ),
+            key=repr,  # facts hold None beside numbers
         )
         for model in ROLLUPS
     }
