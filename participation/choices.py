@@ -34,7 +34,7 @@ class Skill(models.TextChoices):
     REPAIRS = "repairs", _("repairs")
     LEGAL = "legal", _("legal advice")
     MEDICAL = "medical", _("medical")
-    PATROL = "patrol", _("patrol")
+    PATROL = "patrol", pgettext_lazy("skill", "patrol")
     CLEANING = "cleaning", _("cleaning")
     CULTURE = "culture", _("culture and sport")
     DRIVING = "driving", _("driving")
@@ -88,7 +88,7 @@ class ProposalStatus(models.TextChoices):
 
     OPEN = "open", _("awaiting an answer")
     IN_PROGRESS = "in_progress", _("in progress")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("proposal status", "accepted")
     DECLINED = "declined", _("declined")
 
 
@@ -98,7 +98,7 @@ ANSWER_STATUSES = (ProposalStatus.IN_PROGRESS, ProposalStatus.ACCEPTED, Proposal
 class SurveyStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     OPEN = "open", _("open")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("survey status", "closed")
 
 
 class QuestionKind(models.TextChoices):

@@ -265,7 +265,7 @@ class RankingQuerySerializer(serializers.Serializer):
         default = life.Period.this_year()
         start, end = data.get("start", default.start), data.get("end", default.end)
         if end < start:
-            raise serializers.ValidationError({"end": _("The period ends after it starts.")})
+            raise serializers.ValidationError({"end": _("The period cannot end before it starts.")})
         data["period"] = life.Period(start=start, end=end)
         return data
 

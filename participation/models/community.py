@@ -16,6 +16,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.models import VersionedModel
 from grids.models import Grid
@@ -161,7 +162,7 @@ class Activity(InCommunity, VersionedModel):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("created by"),
+        verbose_name=pgettext_lazy("creator", "created by"),
     )
 
     class Meta:

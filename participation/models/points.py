@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.models import VersionedModel
 from grids.models import Community
@@ -51,10 +52,13 @@ class PointsEntry(models.Model):
     the entry instead of writing a second one. Append-only."""
 
     account = models.ForeignKey(
-        PointsAccount, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+        PointsAccount,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=pgettext_lazy("volunteer points", "account"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PointsKind.choices)
-    amount = models.IntegerField(_("points"))
+    amount = models.IntegerField(pgettext_lazy("volunteer points", "points"))
     balance_after = models.IntegerField(_("balance after"))
     reason = models.CharField(_("reason"), max_length=200)
     key = models.CharField(_("key"), max_length=60, unique=True, null=True, blank=True)
@@ -111,7 +115,9 @@ class Reward(InStreet, VersionedModel):
     )
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), max_length=2000, blank=True)
-    cost = models.PositiveIntegerField(_("points"), validators=[MinValueValidator(1)])
+    cost = models.PositiveIntegerField(
+        pgettext_lazy("volunteer points", "points"), validators=[MinValueValidator(1)]
+    )
     stock = models.PositiveIntegerField(_("in stock"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
@@ -143,7 +149,7 @@ class Redemption(models.Model):
     entry = models.OneToOneField(
         PointsEntry, on_delete=models.PROTECT, related_name="redemption", editable=False
     )
-    points = models.PositiveIntegerField(_("points"))
+    points = models.PositiveIntegerField(pgettext_lazy("volunteer points", "points"))
     redeemed_at = models.DateTimeField(_("redeemed at"))
     redeemed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.models import VersionedModel
 from grids.models import Grid
@@ -114,12 +115,12 @@ class ProposalAnswer(models.Model):
         Proposal, on_delete=models.PROTECT, related_name="answers", verbose_name=_("proposal")
     )
     status = models.CharField(_("status"), max_length=12, choices=ProposalStatus.choices)
-    text = models.TextField(_("answer"), max_length=4000)
+    text = models.TextField(pgettext_lazy("proposal", "answer"), max_length=4000)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("answered by"),
+        verbose_name=pgettext_lazy("proposal", "answered by"),
     )
     at = models.DateTimeField(_("at"))
     ticket = models.ForeignKey(
@@ -130,8 +131,8 @@ class ProposalAnswer(models.Model):
     )
 
     class Meta:
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
+        verbose_name = pgettext_lazy("proposal", "answer")
+        verbose_name_plural = pgettext_lazy("proposal", "answers")
         ordering = ["proposal_id", "at", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(status="open"), name="answer_sets_a_status"),

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.models import TimeStampedModel
 from grids.models import Grid
@@ -118,7 +119,9 @@ class PublicReport(InCommunity, TimeStampedModel):
     Contact details are personal data: shown only to the staff who moderate, never in logs.
     """
 
-    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    reference = models.CharField(
+        pgettext_lazy("public report", "reference"), max_length=20, unique=True, editable=False
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=ReportChannel.choices)
     api_key = models.ForeignKey(
@@ -201,7 +204,9 @@ class PublicReportPhoto(models.Model):
     report = models.ForeignKey(
         PublicReport, on_delete=models.PROTECT, related_name="photos", verbose_name=_("report")
     )
-    file = models.FileField(_("file"), upload_to=_report_photo_path, max_length=200)
+    file = models.FileField(
+        pgettext_lazy("uploaded file", "file"), upload_to=_report_photo_path, max_length=200
+    )
     content_type = models.CharField(_("content type"), max_length=20)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.models import VersionedModel
 from grids.models import Community, Grid
@@ -64,9 +65,9 @@ class Rating(InCommunity):
         editable=False,
     )
     score = models.PositiveSmallIntegerField(
-        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+        pgettext_lazy("rating", "score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    comment = models.TextField(pgettext_lazy("rating", "comment"), max_length=2000, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=RatingChannel.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -125,7 +126,7 @@ class Survey(InStreet, VersionedModel):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("created by"),
+        verbose_name=pgettext_lazy("creator", "created by"),
     )
 
     class Meta:

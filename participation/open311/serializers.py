@@ -99,8 +99,8 @@ def created_payload(report: PublicReport, token: str) -> dict[str, Any]:
         "service_request_id": report.ticket.number,
         "token": token,
         "service_notice": _(
-            "Filed as case %(number)s; the command centre of its street accepts it and sends "
-            "it to the team that handles it."
+            "Registered as case %(number)s; the command centre of its street will accept it "
+            "and send it to the team that handles it."
         )
         % {"number": report.ticket.number},
         "account_id": report.account_id or None,

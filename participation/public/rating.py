@@ -24,8 +24,8 @@ from django_ratelimit.core import is_ratelimited
 from gridgov.exceptions import StaleObjectError
 from incidents.choices import Status
 from participation.models import RatingInvitation
+from participation.public.honeypot import HoneypotForm
 from participation.public.limits import client_address, limited
-from participation.public.report_forms import HONEYPOT_FIELD
 from participation.selectors.satisfaction import invitation_for_token
 from participation.services.satisfaction import MAX_COMMENT, rating_submit
 
@@ -38,7 +38,7 @@ def _rate_limit(group: str, request: HttpRequest) -> str:
     return settings.PUBLIC_FOLLOW_RATE
 
 
-class RateForm(forms.Form):
+class RateForm(HoneypotForm):
     score = forms.TypedChoiceField(
         label=gettext_lazy("How satisfied are you with the handling?"),
         help_text=gettext_lazy("5 very satisfied … 1 very unsatisfied"),
@@ -52,15 +52,6 @@ class RateForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    website = forms.CharField(
-        label=gettext_lazy("Leave this empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    @property
-    def is_spam(self) -> bool:
-        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
 
 
 def _state(invitation: RatingInvitation | None) -> str:

@@ -1,10 +1,6 @@
 """Forms of the public pages. They only shape the input: every rule of a report is the
-service's, and its refusals land on these fields.
-
-The spam check is a honeypot: a field people never see (hidden by the page's style, out
-of the tab order, no autocomplete) that a form-filling robot fills in. django-honeypot
-would do this, but no release of it installs on this stack (1.2.1 caps Django below 5.2
-and 1.3.0 needs Python 3.12), so this is the same idea in a few lines.
+service's, and its refusals land on these fields. The spam check is the honeypot of
+:mod:`participation.public.honeypot`.
 """
 
 from __future__ import annotations
@@ -17,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from participation.choices import AttributeType
 from participation.models import PublicService
+from participation.public.honeypot import HoneypotForm
 from participation.services.public_reports import MAX_PHOTOS
-
-HONEYPOT_FIELD = "website"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,7 +58,7 @@ def attribute_name(service: PublicService, code: str) -> str:
     return f"attr-{service.pk}-{code}"
 
 
-class ReportForm(forms.Form):
+class ReportForm(HoneypotForm):
     """A problem report: the category (a public service), the place (a point picked on the
     map, or an address), the words, photos, and a name with a phone or e-mail unless the
     reporter stays anonymous. The questions of every service are fields of their own; only
@@ -93,11 +88,6 @@ class ReportForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     def __init__(self, *args: Any, services: list[tuple[str, list[PublicService]]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,11 +108,6 @@ class ReportForm(forms.Form):
                 names.append(name)
             if names:
                 self.questions.append((service, names))
-
-    @property
-    def is_spam(self) -> bool:
-        """Whether the honeypot was filled in (call after is_valid)."""
-        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
 
     def question_fields(self) -> list[tuple[PublicService, list[forms.BoundField]]]:
         return [(service, [self[name] for name in names]) for service, names in self.questions]

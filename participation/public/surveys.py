@@ -22,8 +22,8 @@ from django_ratelimit.core import is_ratelimited
 from grids.models import Community
 from participation.choices import QuestionKind
 from participation.models import Survey
+from participation.public.honeypot import HoneypotForm
 from participation.public.limits import client_address, limited
-from participation.public.report_forms import HONEYPOT_FIELD
 from participation.selectors.surveys import has_answered, public_survey, survey_communities
 from participation.services.surveys import MAX_TEXT, respondent_key, survey_respond
 
@@ -36,15 +36,9 @@ def _post_rate(group: str, request: HttpRequest) -> str:
     return settings.PUBLIC_FOLLOW_RATE
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(HoneypotForm):
     """The survey's questions as fields named ``q_<question id>``, a community for a
     street-wide survey, and the honeypot."""
-
-    website = forms.CharField(
-        label=gettext_lazy("Leave this empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     def __init__(self, *args, survey: Survey, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -56,10 +50,6 @@ class SurveyForm(forms.Form):
         for question in survey.questions.all():
             self.fields[f"q_{question.pk}"] = _field(question)
         self.order_fields(["community"])
-
-    @property
-    def is_spam(self) -> bool:
-        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
 
     def questions(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("q_")]

@@ -190,7 +190,9 @@ def _make_activity(proposal: Proposal, answered_by, fields: dict[str, Any]) -> A
     for; its errors are named ``activity.<field>``."""
     unknown = set(fields) - set(ACTIVITY_FIELDS)
     if unknown:
-        raise ValidationError({"activity": _("Unknown fields: %s.") % ", ".join(sorted(unknown))})
+        raise ValidationError(
+            {"activity": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}}
+        )
     missing = [name for name in ACTIVITY_FIELDS[:6] if fields.get(name) in (None, "")]
     if missing:
         raise ValidationError(

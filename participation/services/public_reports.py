@@ -334,8 +334,11 @@ def public_report_reject(*, report: PublicReport, by, note: str) -> PublicReport
     note = note.strip()
     if not note:
         raise ValidationError({"note": _("Say why the report is rejected.")})
-    if len(note) > PublicReport._meta.get_field("moderation_note").max_length:
-        raise ValidationError({"note": _("Keep the note under 500 characters.")})
+    limit = PublicReport._meta.get_field("moderation_note").max_length
+    if len(note) > limit:
+        raise ValidationError(
+            {"note": _("Keep the note under %(limit)d characters.") % {"limit": limit}}
+        )
     now = timezone.now()
     changed = PublicReport.objects.filter(pk=report.pk, status=ReportStatus.PENDING).update(
         status=ReportStatus.REJECTED,

@@ -33,6 +33,7 @@ from participation.selectors.surveys import survey_communities
 from participation.services.places import place_in_street
 
 MAX_QUESTIONS = 30
+MAX_QUESTION_LENGTH = SurveyQuestion._meta.get_field("text").max_length
 MAX_CHOICES = 12
 MAX_CHOICE_LENGTH = 100
 MAX_TEXT = 2000
@@ -59,8 +60,10 @@ def _question(index: int, raw: Mapping[str, Any], errors: dict[str, str]) -> Sur
     choices = raw.get("choices") or []
     if not text:
         errors[f"{key}.text"] = _("Write the question.")
-    elif len(text) > 300:
-        errors[f"{key}.text"] = _("Keep a question under 300 characters.")
+    elif len(text) > MAX_QUESTION_LENGTH:
+        errors[f"{key}.text"] = _("Keep a question under %(limit)d characters.") % {
+            "limit": MAX_QUESTION_LENGTH
+        }
     if kind not in QuestionKind.values:
         errors[f"{key}.kind"] = _("Choose a rating, one choice or free text.")
     if not isinstance(choices, list | tuple):
@@ -150,7 +153,10 @@ def survey_update(
     _keeper(by, survey)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise ValidationError(_("These fields cannot be changed: %s.") % ", ".join(sorted(unknown)))
+        raise ValidationError(
+            _("These fields cannot be changed: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     if survey.status == SurveyStatus.CLOSED:
         raise ValidationError(_("A closed survey is not changed."))
     if survey.status == SurveyStatus.OPEN:
@@ -259,7 +265,8 @@ def survey_respond(
     unknown = set(given) - {str(question.pk) for question in questions}
     if unknown:
         raise ValidationError(
-            _("These are not questions of this survey: %s.") % ", ".join(sorted(unknown))
+            _("These are not questions of this survey: %(questions)s.")
+            % {"questions": ", ".join(sorted(unknown))}
         )
     errors, rows = {}, []
     for question in questions:

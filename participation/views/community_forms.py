@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.models import Community, Street
 from participation.choices import ActivityKind
@@ -79,7 +80,10 @@ class ActivityForm(forms.Form):
         label=_("Organiser"), queryset=Organisation.objects.none(), required=False
     )
     description = forms.CharField(
-        label=_("Description"), max_length=4000, required=False, widget=forms.Textarea
+        label=pgettext_lazy("activity", "Description"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea,
     )
 
     def __init__(self, *args, communities, organisations, **kwargs) -> None:
@@ -137,7 +141,7 @@ class AttendanceForm(forms.Form):
 
 class AdjustForm(forms.Form):
     amount = forms.IntegerField(
-        label=_("Points"),
+        label=pgettext_lazy("volunteer points", "Points"),
         min_value=-MAX_POINTS,
         max_value=MAX_POINTS,
         help_text=_("Negative to take points away."),
@@ -160,9 +164,13 @@ class RedeemForm(forms.Form):
 class RewardForm(forms.Form):
     where = forms.ChoiceField(label=_("Offered in"))
     name = forms.CharField(label=_("Name"), max_length=100)
-    cost = forms.IntegerField(label=_("Points"), min_value=1, max_value=MAX_POINTS)
+    cost = forms.IntegerField(
+        label=pgettext_lazy("volunteer points", "Points"), min_value=1, max_value=MAX_POINTS
+    )
     stock = forms.IntegerField(label=_("In stock"), min_value=0, max_value=100_000, initial=0)
-    description = forms.CharField(label=_("Description"), max_length=2000, required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("reward", "Description"), max_length=2000, required=False
+    )
 
     def __init__(self, *args, streets, communities, **kwargs) -> None:
         super().__init__(*args, **kwargs)

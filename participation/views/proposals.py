@@ -19,7 +19,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gridgov.exceptions import StaleObjectError
@@ -85,7 +85,7 @@ class ProposalForm(forms.Form):
 
 class AnswerForm(forms.Form):
     status = forms.ChoiceField(
-        label=gettext_lazy("Answer"),
+        label=pgettext_lazy("proposal", "Answer"),
         choices=[(s.value, s.label) for s in ProposalStatus if s in ANSWER_STATUSES],
         widget=forms.RadioSelect,
     )

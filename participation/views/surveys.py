@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gridgov.exceptions import StaleObjectError
@@ -47,7 +47,7 @@ class SurveyForm(forms.Form):
     )
     title = forms.CharField(label=gettext_lazy("Title"), max_length=100)
     description = forms.CharField(
-        label=gettext_lazy("Description"),
+        label=pgettext_lazy("survey", "Description"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -81,9 +81,11 @@ class SurveyEditForm(SurveyForm):
 
 
 class QuestionForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("Question"), max_length=300, required=False)
+    text = forms.CharField(
+        label=gettext_lazy("Question"), max_length=services.MAX_QUESTION_LENGTH, required=False
+    )
     kind = forms.ChoiceField(
-        label=gettext_lazy("Answered by"), choices=QuestionKind.choices, required=False
+        label=gettext_lazy("Answer type"), choices=QuestionKind.choices, required=False
     )
     choices = forms.CharField(
         label=gettext_lazy("Choices, one per line"),
