@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +33,7 @@ from participation.services.points import (
     redemption_hand_over,
     reward_create,
 )
+from personnel.demo import demo_accounts_ensure
 
 ACCOUNTS = (
     ("volunteer1", "志愿者 陈静"),
@@ -87,29 +87,8 @@ REWARDS = (
 
 
 def _accounts(ctx: DemoContext) -> dict[str, object]:
-    """The demo volunteers' accounts with ``ctx.password`` (the hash kept while it matches)."""
-    user_model = get_user_model()
-    found = {
-        u.username: u for u in user_model.objects.filter(username__in=[a[0] for a in ACCOUNTS])
-    }
-    hashes = {
-        user.password for user in found.values() if check_password(ctx.password, user.password)
-    }
-    encoded = hashes.pop() if hashes else make_password(ctx.password)
-    label = _("accounts")
-    for username, full_name in ACCOUNTS:
-        user = found.get(username)
-        if user is None:
-            found[username] = user_model.objects.create(
-                username=username, full_name=full_name, password=encoded
-            )
-            ctx.count(label, "created")
-        elif not check_password(ctx.password, user.password):
-            user_model.objects.filter(pk=user.pk).update(password=encoded)
-            ctx.count(label, "updated")
-        else:
-            ctx.count(label, "unchanged")
-    return found
+    """The demo volunteers' accounts (no role), with ``ctx.password``."""
+    return demo_accounts_ensure(ctx, [(name, full, False, False) for name, full in ACCOUNTS])
 
 
 def _volunteers(keeper, communities: list[Community], accounts: dict) -> list[Volunteer]:

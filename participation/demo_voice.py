@@ -19,7 +19,6 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,7 @@ from participation.services.surveys import (
     survey_open,
     survey_respond,
 )
+from personnel.demo import demo_accounts_ensure
 
 DEMO_SEED = 54
 RESIDENTS = (
@@ -80,25 +80,8 @@ SUGGESTIONS = ("多安排几次垃圾清运。", "希望增加路灯。", "停�
 
 
 def _residents(ctx: DemoContext) -> list:
-    """The demo residents who sign in, with ``ctx.password`` (one shared hash)."""
-    user_model = get_user_model()
-    found = {
-        u.username: u for u in user_model.objects.filter(username__in=[r[0] for r in RESIDENTS])
-    }
-    hashes = {user.password for user in found.values()}
-    encoded = hashes.pop() if len(hashes) == 1 else ""
-    if not encoded or not check_password(ctx.password, encoded):
-        encoded = make_password(ctx.password)
-    for username, full_name in RESIDENTS:
-        user = found.get(username)
-        if user is None:
-            found[username] = user_model.objects.create(
-                username=username, full_name=full_name, password=encoded
-            )
-            ctx.count(_("accounts"), "created")
-        elif user.password != encoded:
-            user_model.objects.filter(pk=user.pk).update(password=encoded)
-            ctx.count(_("accounts"), "updated")
+    """The demo residents who sign in (no role), with ``ctx.password``."""
+    found = demo_accounts_ensure(ctx, [(name, full, False, False) for name, full in RESIDENTS])
     return [found[username] for username, _name in RESIDENTS]
 
 

@@ -50,14 +50,17 @@ def _shared_hash(ctx: DemoContext, existing) -> str:
     return make_password(ctx.password)
 
 
-@register("accounts: demo users", order=20)
-def seed_accounts(ctx: DemoContext) -> None:
-    """The seven demo accounts, all with ``ctx.password``."""
+def demo_accounts_ensure(
+    ctx: DemoContext, accounts: list[tuple[str, str, bool, bool]]
+) -> dict[str, object]:
+    """Demo accounts ``(username, full name, staff, superuser)``, all with ``ctx.password``
+    (one shared hash), created or brought back in step; listed in the command's summary of
+    accounts. Returns the users by username."""
     user_model = get_user_model()
-    usernames = [row[0] for row in DEMO_ACCOUNTS]
+    usernames = [row[0] for row in accounts]
     existing = {u.username: u for u in user_model.objects.filter(username__in=usernames)}
     encoded = _shared_hash(ctx, existing.values())
-    for username, full_name, staff, superuser in DEMO_ACCOUNTS:
+    for username, full_name, staff, superuser in accounts:
         values = {
             "full_name": full_name,
             "is_staff": staff,
@@ -67,15 +70,23 @@ def seed_accounts(ctx: DemoContext) -> None:
         }
         user = existing.get(username)
         if user is None:
-            user_model.objects.create(username=username, **values)
+            existing[username] = user_model.objects.create(username=username, **values)
             ctx.count(_("accounts"), "created")
         elif any(getattr(user, name) != value for name, value in values.items()):
             user_model.objects.filter(pk=user.pk).update(**values)
             ctx.count(_("accounts"), "updated")
         else:
             ctx.count(_("accounts"), "unchanged")
+    ctx.data.setdefault("accounts", [])
+    ctx.data["accounts"] += [name for name in usernames if name not in ctx.data["accounts"]]
+    return existing
+
+
+@register("accounts: demo users", order=20)
+def seed_accounts(ctx: DemoContext) -> None:
+    """The demo accounts of the roles, all with ``ctx.password``."""
+    demo_accounts_ensure(ctx, DEMO_ACCOUNTS)
     ctx.progress(_("accounts"), len(DEMO_ACCOUNTS), len(DEMO_ACCOUNTS))
-    ctx.data["accounts"] = usernames
 
 
 @register("departments: functional departments", order=21)
