@@ -20,14 +20,13 @@ from rest_framework.views import APIView
 from gridgov.api import BaseViewSet
 from gridgov.filters import FilterSet
 from participation.api import community_serializers as serializers
+from participation.api.common import READ_AND_EDIT, ServiceWritesMixin
 from participation.choices import ActivityKind, ActivityStatus, Skill
 from participation.models import Activity, Organisation, Volunteer
 from participation.selectors import community as life
 from participation.selectors.common import keeper_places
 from participation.services import attendance, personal_data_views_record
 from participation.services import community as services
-
-READ_AND_EDIT = ["get", "post", "put", "patch", "head", "options"]
 
 
 class LifeContextMixin:
@@ -88,6 +87,7 @@ class ActivityFilterSet(FilterSet):
 
 
 class OrganisationViewSet(
+    ServiceWritesMixin,
     LifeContextMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -101,29 +101,15 @@ class OrganisationViewSet(
     selector = life.organisation_list
     filterset_class = OrganisationFilterSet
     http_method_names = READ_AND_EDIT
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return serializers.OrganisationUpdateSerializer
-        return serializers.OrganisationSerializer
-
-    def perform_create(self, serializer) -> None:
-        serializer.instance = services.organisation_create(
-            created_by=self.request.user, **serializer.validated_data
-        )
-        self._etag_instance = serializer.instance
-
-    def perform_update(self, serializer) -> None:
-        serializer.instance = services.organisation_update(
-            organisation=serializer.instance,
-            by=self.request.user,
-            expected_version=self._expected_version,
-            **serializer.validated_data,
-        )
-        self._etag_instance = serializer.instance
+    serializer_class = serializers.OrganisationSerializer
+    update_serializer_class = serializers.OrganisationUpdateSerializer
+    create_service = services.organisation_create
+    update_service = services.organisation_update
+    update_kwarg = "organisation"
 
 
 class VolunteerViewSet(
+    ServiceWritesMixin,
     LifeContextMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -137,28 +123,11 @@ class VolunteerViewSet(
     selector = life.volunteer_list
     filterset_class = VolunteerFilterSet
     http_method_names = READ_AND_EDIT
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return serializers.VolunteerUpdateSerializer
-        return serializers.VolunteerSerializer
-
-    def perform_create(self, serializer) -> None:
-        volunteer = services.volunteer_create(
-            created_by=self.request.user, **serializer.validated_data
-        )
-        serializer.instance = self.get_queryset().get(pk=volunteer.pk)
-        self._etag_instance = serializer.instance
-
-    def perform_update(self, serializer) -> None:
-        services.volunteer_update(
-            volunteer=serializer.instance,
-            by=self.request.user,
-            expected_version=self._expected_version,
-            **serializer.validated_data,
-        )
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-        self._etag_instance = serializer.instance
+    serializer_class = serializers.VolunteerSerializer
+    update_serializer_class = serializers.VolunteerUpdateSerializer
+    create_service = services.volunteer_create
+    update_service = services.volunteer_update
+    update_kwarg = "volunteer"
 
 
 def volunteer_of(request, body: serializers.VolunteerChoiceSerializer) -> Volunteer:
@@ -172,6 +141,7 @@ def volunteer_of(request, body: serializers.VolunteerChoiceSerializer) -> Volunt
 
 
 class ActivityViewSet(
+    ServiceWritesMixin,
     LifeContextMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -185,31 +155,16 @@ class ActivityViewSet(
     selector = life.activity_list
     filterset_class = ActivityFilterSet
     http_method_names = READ_AND_EDIT
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return serializers.ActivityUpdateSerializer
-        return serializers.ActivitySerializer
+    serializer_class = serializers.ActivitySerializer
+    update_serializer_class = serializers.ActivityUpdateSerializer
+    create_service = services.activity_create
+    update_service = services.activity_update
+    update_kwarg = "activity"
 
     def get_permissions(self):
         if self.action in ("signup", "withdraw"):
             return [permissions.IsAuthenticated()]
         return super().get_permissions()
-
-    def perform_create(self, serializer) -> None:
-        serializer.instance = services.activity_create(
-            created_by=self.request.user, **serializer.validated_data
-        )
-        self._etag_instance = serializer.instance
-
-    def perform_update(self, serializer) -> None:
-        serializer.instance = services.activity_update(
-            activity=serializer.instance,
-            by=self.request.user,
-            expected_version=self._expected_version,
-            **serializer.validated_data,
-        )
-        self._etag_instance = serializer.instance
 
     def _signups(self, activity: Activity):
         rows = life.signup_list(user=self.request.user).filter(activity=activity)

@@ -12,15 +12,13 @@ from rest_framework.response import Response
 from gridgov.api import BaseViewSet
 from gridgov.filters import FilterSet
 from participation.api import points_serializers as serializers
+from participation.api.common import READ_AND_ACT, READ_AND_EDIT, ServiceWritesMixin
 from participation.api.community import LifeContextMixin, volunteer_of
 from participation.api.community_serializers import VolunteerChoiceSerializer
 from participation.choices import PointsKind
 from participation.models import PointsEntry, Redemption
 from participation.selectors import points as selectors
 from participation.services import points as services
-
-READ_AND_EDIT = ["get", "post", "put", "patch", "head", "options"]
-READ_AND_ACT = ["get", "post", "head", "options"]
 
 
 class PointsEntryFilterSet(FilterSet):
@@ -71,6 +69,7 @@ class PointsEntryViewSet(
 
 
 class RewardViewSet(
+    ServiceWritesMixin,
     LifeContextMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -84,31 +83,16 @@ class RewardViewSet(
     selector = selectors.reward_list
     filterset_fields = ("street", "community", "active")
     http_method_names = READ_AND_EDIT
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return serializers.RewardUpdateSerializer
-        return serializers.RewardSerializer
+    serializer_class = serializers.RewardSerializer
+    update_serializer_class = serializers.RewardUpdateSerializer
+    create_service = services.reward_create
+    update_service = services.reward_update
+    update_kwarg = "reward"
 
     def get_permissions(self):
         if self.action == "redeem":
             return [permissions.IsAuthenticated()]
         return super().get_permissions()
-
-    def perform_create(self, serializer) -> None:
-        serializer.instance = services.reward_create(
-            created_by=self.request.user, **serializer.validated_data
-        )
-        self._etag_instance = serializer.instance
-
-    def perform_update(self, serializer) -> None:
-        serializer.instance = services.reward_update(
-            reward=serializer.instance,
-            by=self.request.user,
-            expected_version=self._expected_version,
-            **serializer.validated_data,
-        )
-        self._etag_instance = serializer.instance
 
     @extend_schema(request=VolunteerChoiceSerializer, responses=serializers.RedemptionSerializer)
     @action(detail=True, methods=["post"], serializer_class=VolunteerChoiceSerializer)

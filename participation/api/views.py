@@ -20,10 +20,9 @@ from rest_framework.response import Response
 from gridgov.api import BaseViewSet
 from participation import selectors, services
 from participation.api import filtersets, serializers
+from participation.api.common import READ_AND_EDIT
 from participation.models import Resident
 from participation.personal_data import id_number_hash
-
-READ_AND_EDIT = ["get", "post", "put", "patch", "head", "options"]
 
 
 class CanRecordVisits(permissions.BasePermission):
