@@ -25,7 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def _shown(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+    if isinstance(value, float):
+        # Ratios far below 1 keep their first digits (0.0046, not 0.00).
+        return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
+    return f"{value:,}"
 
 
 def _record(path: Path, name: str, vendor: str, results: dict) -> None:

@@ -1,5 +1,6 @@
-"""Writes of the assessment app: the rollups (``rollups``), computed by ``grid_days`` and
-``people_days`` from the history as ``events`` reads it."""
+"""Writes of the assessment app: the rollups (``rollups``), read by ``grid_days`` and
+``people_days`` off the facts (``facts``) of the history as ``events`` reads it, rewritten
+where ``changes`` says a refresh must."""
 
 from assessment.services.rollups import (
     RollupResult,

@@ -17,8 +17,8 @@ rebuild is what these reach, and the refresh rewrites exactly that:
 * the events it has not read yet (id above the cursor, or time within ``SAFETY_WINDOW``
   of the last run, to catch a transaction that committed late with a lower id): their
   facts are written again, and the key, department and worker rows those facts counted in
-  before and count in now are rewritten. A red alert is written with an escalation or a
-  supervision order at the same instant, so its key is among them;
+  before and count in now are rewritten; and, read the same way by their time, the red
+  alerts (their key) and the cooperating tasks (their department) written since;
 * an ``edit`` can move a ticket to another grid or category: its facts whose key is no
   longer the ticket's take the ticket's again, and both keys are rewritten on their days;
 * a filing, closure, void or rejection decides whether a report was valid: the report's
@@ -45,11 +45,11 @@ from django.utils import timezone
 
 from assessment.models import RollupCursor
 from assessment.models.facts import OWN_WORK
-from assessment.services.events import ENDS_UNFILED
+from assessment.services.events import ENDS_UNFILED, local_day
 from assessment.services.facts import facts_follow, facts_replace, facts_revalidate
 from assessment.services.grid_days import Key
-from incidents.choices import Action
-from incidents.models import TicketEvent
+from incidents.choices import Action, SlaColour, TaskRole
+from incidents.models import LinkageTask, StageAlert, TicketEvent
 from personnel.choices import AssignmentKind
 from personnel.models import GridAssignment, PatrolDay
 
@@ -59,6 +59,7 @@ SAFETY_WINDOW = timedelta(minutes=10)
 # A day with more changed keys than this is rewritten whole: one range read then costs
 # less than an IN list of thousands of keys (and SQLite caps a query's parameters).
 KEYS_PER_DAY = 2000
+KEY_NAMES = ("grid_id", "category_id", "source")
 
 
 @dataclass
@@ -122,11 +123,29 @@ def _first_day(today: date) -> date:
     return min([today, *(day for day in found if day is not None)])
 
 
+def _alerts_and_tasks(changes: Changes, after) -> None:
+    """Red alerts (stages overdue, by key) and cooperating tasks (by department) written
+    since ``after``: a case at the top of the ladder turns red with no counted step, a
+    dispatch counts for its lead but gives its cooperating departments a task."""
+    alerts = StageAlert.objects.filter(colour=SlaColour.RED, at__gte=after)
+    for day, *key in (
+        alerts.values_list(local_day("at"), *(f"ticket__{name}" for name in KEY_NAMES))
+        .distinct()
+        .order_by()
+    ):
+        changes.keys[day].add(tuple(key))
+    tasks = LinkageTask.objects.filter(role=TaskRole.COOPERATING, created_at__gte=after)
+    for day, department_id in (
+        tasks.values_list(local_day("created_at"), "department_id").distinct().order_by()
+    ):
+        changes.departments[day].add(department_id)
+
+
 def _people(changes: Changes, after, today: date, primaries_of: dict[int, set[int]]) -> None:
     """Patrol days recomputed; grid assignments made or ended (from the day they change
     to today, for the assigned worker and every primary of the grid)."""
     patrols = PatrolDay.objects.filter(updated_at__gte=after)
-    for day, worker_id in patrols.values_list("day", "worker_id").distinct():
+    for day, worker_id in patrols.values_list("day", "worker_id").distinct().order_by():
         changes.workers[day].add(worker_id)
     fields = ("grid_id", "worker__user_id")
     made = GridAssignment.objects.filter(created_at__gte=after).values_list(*fields, "since")
@@ -151,14 +170,15 @@ def changes_since(cursor: RollupCursor, *, fresh: QuerySet, today: date) -> Chan
     changes.days |= set(span(timezone.localdate(cursor.last_run_at) + timedelta(days=1), today))
     changes.trace(facts_replace(fresh))
     # Ticket ids in hand: a few hundred, each found by the facts' ticket index.
-    edited = fresh.filter(action=Action.EDIT).values_list("ticket_id", flat=True).distinct()
-    for day, *key in facts_follow(list(edited)):
+    tickets = fresh.order_by().values_list("ticket_id", flat=True).distinct()
+    for day, *key in facts_follow(list(tickets.filter(action=Action.EDIT))):
         changes.keys[day].add(tuple(key))
-    decided = fresh.filter(
+    decided = tickets.filter(
         Q(action__in=[Action.FILE, Action.CLOSE]) | Q(to_status__in=ENDS_UNFILED)
-    ).values_list("ticket_id", flat=True)
-    for day, actor_id in facts_revalidate(list(decided.distinct())):
+    )
+    for day, actor_id in facts_revalidate(list(decided)):
         changes.workers[day].add(actor_id)
+    _alerts_and_tasks(changes, after)
     primaries_of = _primaries_of_grids()
     _people(changes, after, today, primaries_of)
     changes.settle(primaries_of)

@@ -28,6 +28,7 @@ when no stage of the case went red before it.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -121,6 +122,15 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     start = datetime.combine(first, time.min, tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
     return start, end
+
+
+def per_day(rows: Mapping[date, Collection], condition: Callable[[date, Collection], Q]) -> Q:
+    """Rows of some days, each day's picked by ``condition(day, what)`` (keys, grids,
+    workers...): one query for every day a refresh rewrites."""
+    found = Q(pk__in=[])  # no day, no row
+    for day, picked in rows.items():
+        found |= condition(day, picked)
+    return found
 
 
 def local_day(field: str) -> TruncDate:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 from functools import reduce
 from typing import Any
@@ -38,7 +38,14 @@ from django.db.models.lookups import In
 
 from assessment.histogram import BUCKET_FIELDS, bucket_bounds
 from assessment.models import EventFact, GridDay, GridDayTotal, RegionFigures
-from assessment.services.events import CHECKS, REWORKS, UNSATISFIED_AT_MOST, day_bounds, local_day
+from assessment.services.events import (
+    CHECKS,
+    REWORKS,
+    UNSATISFIED_AT_MOST,
+    day_bounds,
+    local_day,
+    per_day,
+)
 from assessment.services.inserts import insert_select
 from incidents.choices import PUBLIC_SOURCES, Action, Level, SlaColour, Source, Status
 from incidents.models import StageAlert
@@ -177,30 +184,37 @@ def _stored(figures: dict[str, Any]) -> dict[str, Any]:
     return stored
 
 
-def grid_days_write(first: date, last: date, keys: Collection[Key] | None = None) -> int:
-    """Write the GridDay rows of local days ``first``…``last`` (of those ``keys`` only,
-    when given) in the database, from the facts, then the red alerts; the caller removed
-    the rows they replace. Rows with nothing in them are left out. Returns how many rows
-    were written."""
-    facts = EventFact.objects.filter(day__gte=first, day__lte=last)
-    start, end = day_bounds(first, last)
-    alerts = StageAlert.objects.filter(colour=SlaColour.RED, at__gte=start, at__lt=end)
-    if keys is not None:
-        facts, alerts = facts.filter(keys_q(keys)), alerts.filter(keys_q(keys, "ticket__"))
+def on_keys(keys: Mapping[date, Collection[Key]]) -> Q:
+    """GridDay rows (or facts) of ``keys`` on each day."""
+    return per_day(keys, lambda day, some: Q(day=day) & keys_q(some))
+
+
+def _alerts_of(keys: Mapping[date, Collection[Key]]) -> Q:
+    def of_day(day: date, some: Collection[Key]) -> Q:
+        start, end = day_bounds(day, day)
+        return Q(at__gte=start, at__lt=end) & keys_q(some, "ticket__")
+
+    return per_day(keys, of_day)
+
+
+def _write(facts: QuerySet[EventFact], alerts: QuerySet[StageAlert]) -> int:
+    """Write the GridDay rows of ``facts`` in the database, then add the stages overdue of
+    ``alerts`` (few rows a day: to those rows, or alone); rows with nothing in them are
+    left out. Returns how many rows were written."""
     figures = _stored(_figures())
     something = reduce(operator.or_, (Q(**{f"row_{name}__gt": 0}) for name in figures))
     selected = (
-        facts.values(row_day=F("day"), **{f"row_{name}": F(name) for name in (*KEY[1:], *SCOPE)})
+        facts.values(row_day=F("day"), **{f"row_{name}": F(name) for name in _dimensions()})
         .annotate(**{f"row_{name}": figure for name, figure in figures.items()})
         .filter(something)
         .annotate(row_overdue=Value(0))
         .order_by()
     )
     written = insert_select(GridDay, selected, [*KEY, *SCOPE, *figures, "overdue"])
-    # Stages overdue: few rows a day, added to the rows above or written alone.
     overdue = [
         GridDay(**found)
-        for found in alerts.values(day=local_day("at"), **_dimensions("ticket__"))
+        for found in alerts.filter(colour=SlaColour.RED)
+        .values(day=local_day("at"), **_dimensions("ticket__"))
         .annotate(overdue=Count("pk"))
         .order_by()
     ]
@@ -213,23 +227,42 @@ def grid_days_write(first: date, last: date, keys: Collection[Key] | None = None
     return written + len(overdue)
 
 
-def _total_figures() -> dict[str, Sum]:
-    # Aliased: an aggregate named like a column would shadow the column for the next one.
-    found = {f"sum_{name}": Sum(name) for name in TOTALLED}
-    found["sum_public_filed"] = Sum("filed", filter=Q(source__in=PUBLIC_SOURCES))
-    found["sum_self_handled"] = Sum("reported", filter=Q(source=Source.SELF_HANDLED))
-    return found
+def grid_days_write(first: date, last: date) -> int:
+    """Write every GridDay row of local days ``first``…``last`` in the database, from the
+    facts and the red alerts; the caller removed the rows they replace."""
+    start, end = day_bounds(first, last)
+    return _write(
+        EventFact.objects.filter(day__gte=first, day__lte=last),
+        StageAlert.objects.filter(at__gte=start, at__lt=end),
+    )
 
 
-def grid_day_totals(rows: QuerySet[GridDay]) -> list[GridDayTotal]:
-    """The GridDayTotal rows of ``rows`` (every GridDay row of some grids and days): their
-    figures added up per grid and day, with the filings of public reports
-    (``public_filed``) and the self-handled reports (``self_handled``)."""
-    grouped = rows.values("day", "grid_id", *SCOPE).annotate(**_total_figures()).order_by()
-    return [
-        GridDayTotal(
-            **{name: found[name] for name in ("day", "grid_id", *SCOPE)},
-            **{name.removeprefix("sum_"): found[name] or 0 for name in _total_figures()},
-        )
-        for found in grouped
-    ]
+def grid_days_write_keys(keys: Mapping[date, Collection[Key]]) -> int:
+    """Write the GridDay rows of ``keys`` on each of their days, as ``grid_days_write``.
+    Each day's condition alone bounds its rows: a range over all the days besides would
+    have PostgreSQL intersect it with them, reading every row of the range."""
+    return _write(
+        EventFact.objects.filter(on_keys(keys)), StageAlert.objects.filter(_alerts_of(keys))
+    )
+
+
+def _total_figures() -> dict[str, Any]:
+    found = {name: Sum(name) for name in TOTALLED}
+    found["public_filed"] = Sum("filed", filter=Q(source__in=PUBLIC_SOURCES))
+    found["self_handled"] = Sum("reported", filter=Q(source=Source.SELF_HANDLED))
+    return {name: Coalesce(figure, 0) for name, figure in found.items()}
+
+
+def grid_day_totals_write(rows: QuerySet[GridDay]) -> int:
+    """Write the GridDayTotal rows of ``rows`` (every GridDay row of some grids and days)
+    in the database: their figures added up per grid and day, with the filings of public
+    reports (``public_filed``) and the self-handled reports (``self_handled``); the caller
+    removed the totals they replace. Returns how many were written."""
+    figures = _total_figures()
+    dimensions = ("day", "grid_id", *SCOPE)
+    selected = (
+        rows.values(**{f"row_{name}": F(name) for name in dimensions})
+        .annotate(**{f"row_{name}": figure for name, figure in figures.items()})
+        .order_by()
+    )
+    return insert_select(GridDayTotal, selected, [*dimensions, *figures])

@@ -25,7 +25,7 @@ can be rewritten without the rest of the day (``departments``, ``workers``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,13 +33,22 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from assessment.models import DepartmentDay, EventFact, GridDayTotal, WorkerDay
 from assessment.models.facts import OWN_WORK
-from assessment.services.events import CHECKS, FIELD_SOURCES, REWORKS, day_bounds, local_day
+from assessment.services.events import (
+    CHECKS,
+    FIELD_SOURCES,
+    REWORKS,
+    day_bounds,
+    local_day,
+    per_day,
+)
 from incidents.choices import Action, TaskRole
 from incidents.models import LinkageTask
 from personnel.choices import AssignmentKind
 from personnel.models import GridAssignment, PatrolDay
 
 A = Action
+# The rows of a few departments or workers on each day (by id), or every row (None).
+Within = Mapping[date, Collection[int]] | None
 # A worker's figure of their own grids: the grid total it adds up.
 GRID_FIGURES = {
     "grid_filed": "filed",
@@ -48,6 +57,14 @@ GRID_FIGURES = {
     "grid_rating_sum": "rating_sum",
     "grid_unsatisfied": "unsatisfied",
 }
+
+
+def _everyone(workers: Mapping[date, Collection[int]]) -> set[int]:
+    return set().union(*workers.values())
+
+
+def _picked(workers: Within, day: date, worker_id: int) -> bool:
+    return workers is None or worker_id in workers.get(day, ())
 
 
 def _n(condition: Q) -> Count:
@@ -69,19 +86,25 @@ def _collect(rows: dict, key_names: tuple[str, str], found: QuerySet) -> None:
                 row[name] = row.get(name, 0) + _plain(value)
 
 
-def department_days(
-    first: date, last: date, departments: Collection[int] | None = None
-) -> list[DepartmentDay]:
+def _tasks_of(day: date, departments: Collection[int]) -> Q:
+    start, end = day_bounds(day, day)
+    return Q(created_at__gte=start, created_at__lt=end, department_id__in=departments)
+
+
+def department_days(first: date, last: date, departments: Within = None) -> list[DepartmentDay]:
     """The DepartmentDay rows of local days ``first``…``last`` (of those ``departments``
-    only, when given)."""
-    facts = EventFact.objects.filter(day__gte=first, day__lte=last, department__isnull=False)
-    start, end = day_bounds(first, last)
-    tasks = LinkageTask.objects.filter(
-        role=TaskRole.COOPERATING, created_at__gte=start, created_at__lt=end
-    )
-    if departments is not None:
-        facts = facts.filter(department_id__in=departments)
-        tasks = tasks.filter(department_id__in=departments)
+    of each day only, when given)."""
+    facts = EventFact.objects.filter(department__isnull=False)
+    tasks = LinkageTask.objects.filter(role=TaskRole.COOPERATING)
+    if departments is None:
+        start, end = day_bounds(first, last)
+        facts = facts.filter(day__gte=first, day__lte=last)
+        tasks = tasks.filter(created_at__gte=start, created_at__lt=end)
+    else:  # each day's condition alone bounds its rows (see grid_days_write_keys)
+        facts = facts.filter(
+            per_day(departments, lambda day, ids: Q(day=day, department_id__in=ids))
+        )
+        tasks = tasks.filter(per_day(departments, _tasks_of))
     rows: dict[tuple, dict[str, int]] = defaultdict(dict)
     _collect(
         rows,
@@ -146,12 +169,12 @@ class Primaries:
         return None
 
 
-def _own_work(first: date, last: date, workers: Collection[int] | None) -> QuerySet:
-    facts = EventFact.objects.filter(
-        day__gte=first, day__lte=last, actor__isnull=False, action__in=OWN_WORK
-    )
-    if workers is not None:
-        facts = facts.filter(actor_id__in=workers)
+def _own_work(first: date, last: date, workers: Within) -> QuerySet:
+    facts = EventFact.objects.filter(actor__isnull=False, action__in=OWN_WORK)
+    if workers is None:
+        facts = facts.filter(day__gte=first, day__lte=last)
+    else:  # each day's condition alone bounds its rows (see grid_days_write_keys)
+        facts = facts.filter(per_day(workers, lambda day, ids: Q(day=day, actor_id__in=ids)))
     made = Q(action=A.REPORT, source__in=FIELD_SOURCES)
     return (
         facts.values("day", worker_id=F("actor_id"))
@@ -167,7 +190,7 @@ def _own_work(first: date, last: date, workers: Collection[int] | None) -> Query
     )
 
 
-def _own_grids(first: date, last: date, workers: Collection[int] | None) -> list[dict[str, Any]]:
+def _own_grids(first: date, last: date, workers: Within) -> list[dict[str, Any]]:
     """The filings and ratings of each grid's day (its ``GridDayTotal``, written before the
     worker rows), given to the grid's primary worker of that day."""
     totals = GridDayTotal.objects.filter(day__gte=first, day__lte=last)
@@ -176,15 +199,15 @@ def _own_grids(first: date, last: date, workers: Collection[int] | None) -> list
         # Only the grids these workers were ever the primary of can be theirs.
         grids = set(
             GridAssignment.objects.filter(
-                worker__user_id__in=workers, kind=AssignmentKind.PRIMARY
+                worker__user_id__in=_everyone(workers), kind=AssignmentKind.PRIMARY
             ).values_list("grid_id", flat=True)
         )
-        totals = totals.filter(grid_id__in=grids)
+        totals = totals.filter(grid_id__in=grids, day__in=list(workers))
     primaries = Primaries(grids)
     by_worker: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for day, grid_id, *figures in totals.values_list("day", "grid_id", *GRID_FIGURES.values()):
         worker_id = primaries.on(grid_id, day)
-        if worker_id is None or (workers is not None and worker_id not in workers):
+        if worker_id is None or not _picked(workers, day, worker_id):
             continue
         row = by_worker[(day, worker_id)]
         for name, value in zip(GRID_FIGURES, figures, strict=True):
@@ -194,13 +217,16 @@ def _own_grids(first: date, last: date, workers: Collection[int] | None) -> list
     ]
 
 
-def _patrols(first: date, last: date, workers: Collection[int] | None) -> QuerySet:
+def _patrols(first: date, last: date, workers: Within) -> QuerySet:
     assigned = GridAssignment.objects.filter(
         _on("day"), worker__user_id=OuterRef("worker_id"), grid_id=OuterRef("grid_id")
     )
-    patrols = PatrolDay.objects.filter(day__gte=first, day__lte=last)
-    if workers is not None:
-        patrols = patrols.filter(worker_id__in=workers)
+    if workers is None:
+        patrols = PatrolDay.objects.filter(day__gte=first, day__lte=last)
+    else:
+        patrols = PatrolDay.objects.filter(
+            per_day(workers, lambda day, ids: Q(day=day, worker_id__in=ids))
+        )
     return (
         patrols.annotate(assigned=Exists(assigned))
         .values("day", "worker_id")
@@ -213,7 +239,7 @@ def _patrols(first: date, last: date, workers: Collection[int] | None) -> QueryS
     )
 
 
-def _assigned(first: date, last: date, workers: Collection[int] | None) -> list[dict[str, Any]]:
+def _assigned(first: date, last: date, workers: Within) -> list[dict[str, Any]]:
     """Grids assigned to each worker on each day (distinct grids: a handover to oneself
     on the same day counts once). Assignments are few per worker: expanded in Python."""
     grids: dict[tuple, set[int]] = defaultdict(set)
@@ -221,14 +247,15 @@ def _assigned(first: date, last: date, workers: Collection[int] | None) -> list[
         Q(until__isnull=True) | Q(until__gte=first), since__lte=last
     )
     if workers is not None:
-        assignments = assignments.filter(worker__user_id__in=workers)
+        assignments = assignments.filter(worker__user_id__in=_everyone(workers))
     for user_id, grid_id, since_day, until_day in assignments.values_list(
         "worker__user_id", "grid_id", "since", "until"
     ):
         day = max(since_day, first)
         end = min(until_day or last, last)
         while day <= end:
-            grids[(day, user_id)].add(grid_id)
+            if _picked(workers, day, user_id):
+                grids[(day, user_id)].add(grid_id)
             day += timedelta(days=1)
     return [
         {"day": day, "worker_id": user_id, "assigned_grids": len(ids)}
@@ -236,9 +263,9 @@ def _assigned(first: date, last: date, workers: Collection[int] | None) -> list[
     ]
 
 
-def worker_days(first: date, last: date, workers: Collection[int] | None = None) -> list[WorkerDay]:
-    """The WorkerDay rows of local days ``first``…``last`` (of those workers only, by user
-    id, when ``workers`` is given)."""
+def worker_days(first: date, last: date, workers: Within = None) -> list[WorkerDay]:
+    """The WorkerDay rows of local days ``first``…``last`` (of those ``workers`` of each
+    day only, by user id, when given)."""
     rows: dict[tuple, dict[str, int]] = defaultdict(dict)
     for found in (
         _own_work(first, last, workers),

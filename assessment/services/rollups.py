@@ -16,7 +16,7 @@ a new id, which the forecast's cache key relies on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -27,9 +27,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import DepartmentDay, GridDay, GridDayTotal, RollupCursor, WorkerDay
-from assessment.services.changes import SAFETY_WINDOW, changes_since, span
+from assessment.services.changes import SAFETY_WINDOW, Changes, changes_since, span
+from assessment.services.events import per_day
 from assessment.services.facts import facts_write
-from assessment.services.grid_days import Key, grid_day_totals, grid_days_write, keys_q
+from assessment.services.grid_days import (
+    grid_day_totals_write,
+    grid_days_write,
+    grid_days_write_keys,
+    on_keys,
+)
 from assessment.services.people_days import department_days, worker_days
 from incidents.models import TicketEvent
 
@@ -83,15 +89,11 @@ def _insert(rows: list) -> int:
     return len(rows)
 
 
-def _write_totals(first: date, last: date, grids: Collection[int] | None = None) -> int:
-    """Sum the GridDayTotal rows of days ``first``…``last`` (of ``grids`` only, when
-    given) again from their GridDay rows."""
-    totals = GridDayTotal.objects.filter(day__gte=first, day__lte=last)
-    rows = GridDay.objects.filter(day__gte=first, day__lte=last)
-    if grids is not None:
-        totals, rows = totals.filter(grid_id__in=grids), rows.filter(grid_id__in=grids)
-    totals.delete()
-    return _insert(grid_day_totals(rows))
+def _write_totals(picked: Q) -> int:
+    """Sum the GridDayTotal rows of the grids and days ``picked`` again from their GridDay
+    rows."""
+    GridDayTotal.objects.filter(picked).delete()
+    return grid_day_totals_write(GridDay.objects.filter(picked))
 
 
 def _write(first: date, last: date) -> int:
@@ -100,39 +102,33 @@ def _write(first: date, last: date) -> int:
     facts_write(first, last)
     for model in ROLLUPS:
         model.objects.filter(day__gte=first, day__lte=last).delete()
-    rows = grid_days_write(first, last) + _write_totals(first, last)
+    rows = grid_days_write(first, last) + _write_totals(Q(day__gte=first, day__lte=last))
     return rows + _insert(department_days(first, last)) + _insert(worker_days(first, last))
 
 
-def _write_keys(day: date, keys: Collection[Key]) -> int:
-    """Replace the GridDay rows of ``keys`` on ``day``, and the totals of their grids."""
-    GridDay.objects.filter(keys_q(keys), day=day).delete()
-    rows = grid_days_write(day, day, keys)
-    return rows + _write_totals(day, day, {grid_id for grid_id, _category, _source in keys})
-
-
-def _write_departments(first: date, last: date, departments: Collection[int]) -> int:
-    DepartmentDay.objects.filter(
-        day__gte=first, day__lte=last, department_id__in=departments
-    ).delete()
-    return _insert(department_days(first, last, departments))
-
-
-def _write_workers(first: date, last: date, workers: Collection[int]) -> int:
-    WorkerDay.objects.filter(day__gte=first, day__lte=last, worker_id__in=workers).delete()
-    return _insert(worker_days(first, last, workers))
-
-
-def _same_runs(rows: dict[date, set[int]]) -> list[tuple[date, date, set[int]]]:
-    """Consecutive days with the same departments or workers as one run: an assignment
-    made for the past touches every day since, for the same few workers."""
-    runs: list[tuple[date, date, set[int]]] = []
-    for day in sorted(rows):
-        if runs and runs[-1][2] == rows[day] and day - runs[-1][1] == timedelta(days=1):
-            runs[-1] = (runs[-1][0], day, rows[day])
-        else:
-            runs.append((day, day, rows[day]))
-    return runs
+def _write_some(changes: Changes) -> int:
+    """Replace the rows ``changes`` names on days not written whole, each table in one go
+    for all days: keys and their grid totals first, then departments, then workers (whose
+    grid figures read the totals)."""
+    rows = 0
+    if changes.keys:
+        GridDay.objects.filter(on_keys(changes.keys)).delete()
+        grids = {day: {key[0] for key in keys} for day, keys in changes.keys.items()}
+        rows += grid_days_write_keys(changes.keys)
+        rows += _write_totals(per_day(grids, lambda day, ids: Q(day=day, grid_id__in=ids)))
+    if changes.departments:
+        first, last = min(changes.departments), max(changes.departments)
+        DepartmentDay.objects.filter(
+            per_day(changes.departments, lambda day, ids: Q(day=day, department_id__in=ids))
+        ).delete()
+        rows += _insert(department_days(first, last, changes.departments))
+    if changes.workers:
+        first, last = min(changes.workers), max(changes.workers)
+        WorkerDay.objects.filter(
+            per_day(changes.workers, lambda day, ids: Q(day=day, worker_id__in=ids))
+        ).delete()
+        rows += _insert(worker_days(first, last, changes.workers))
+    return rows
 
 
 @transaction.atomic
@@ -152,13 +148,7 @@ def rollups_refresh(*, now: datetime | None = None) -> RollupResult:
     changes = changes_since(cursor, fresh=fresh, today=timezone.localdate(now))
     for day in sorted(changes.days):  # one day at a time: a first run writes them all
         result.rows += _write(day, day)
-    # Keys (and their grid totals) before the workers, whose grid figures read the totals.
-    for day, keys in sorted(changes.keys.items()):
-        result.rows += _write_keys(day, keys)
-    for first, last, departments in _same_runs(changes.departments):
-        result.rows += _write_departments(first, last, departments)
-    for first, last, workers in _same_runs(changes.workers):
-        result.rows += _write_workers(first, last, workers)
+    result.rows += _write_some(changes)
     result.days = changes.touched
     cursor.last_event_id = max(cursor.last_event_id, top)
     cursor.last_run_at = now

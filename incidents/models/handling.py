@@ -192,7 +192,11 @@ class StageAlert(models.Model):
                 name="stagealert_once_per_deadline",
             )
         ]
-        indexes = [models.Index(fields=["sweep_run"], name="stagealert_sweep_run")]
+        indexes = [
+            models.Index(fields=["sweep_run"], name="stagealert_sweep_run"),
+            # The assessment rollups read the red alerts of a range of days.
+            models.Index(fields=["at"], name="stagealert_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.colour} {self.due_at}"

@@ -1,15 +1,18 @@
 """The incremental job rewrites only the rows a change can reach (some GridDay keys, some
 departments' and workers' rows), and still ends with the rows a rebuild writes: a category
-correction, a handover of the grid, a case moved to another grid by any means."""
+correction, a handover of the grid, a case moved to another grid by any means, a task for
+a cooperating department, a red stage that escalates no further, and a busy day."""
 
 from __future__ import annotations
 
 import pytest
 
-from assessment.models import GridDay, GridDayTotal, WorkerDay
+from assessment.models import DepartmentDay, GridDay, GridDayTotal, WorkerDay
 from assessment.services import changes, grid_days, rollups_rebuild, rollups_refresh
+from incidents.choices import Level
 from incidents.models import Ticket, TicketEvent
 from incidents.services import category_create
+from incidents.services.deadlines import deadline_sweep
 from incidents.services.tickets import ticket_update
 from personnel.services.workers import grid_assignment_create
 from tests import people
@@ -147,4 +150,43 @@ def test_the_ways_of_a_busy_day_write_what_a_rebuild_writes(
 
     rewritten = _ids(day=clock.day(0), source="hotline").isdisjoint(hotline_rows)
     assert rewritten == whole_day
+    _equals_a_rebuild(clock, 0)
+
+
+def test_a_cooperating_department_counts_the_task_a_dispatch_gave_it(place, clock):
+    helper = people.department(district=place["grid"].district)
+    cooperator = people.with_role("dept_handler", helper)
+    staff = place["staff"]
+    clock.at(0, 9)
+    rollups_refresh()
+    case = report(place, "hotline")
+    do(case, staff, "accept")
+    do(case, staff, "file")
+    lead = {"lead_department": place["department"].pk, "cooperating_departments": [helper.pk]}
+    do(case, staff, "dispatch", data=lead)
+    rollups_refresh()
+    assert DepartmentDay.objects.get(department=helper, day=clock.day(0)).tasks_assigned == 1
+
+    clock.at(0, 10)
+    do(case, cooperator, "task_accept")
+    do(case, cooperator, "task_done", note="管线已修复")
+    rollups_refresh()
+
+    helped = DepartmentDay.objects.get(department=helper, day=clock.day(0))
+    assert (helped.tasks_assigned, helped.tasks_done) == (1, 1)
+    _equals_a_rebuild(clock, 0)
+
+
+def test_a_case_at_the_top_of_the_ladder_turns_red_without_an_escalation(place, clock):
+    clock.at(0, 9)
+    case = report(place, "hotline")
+    Ticket.objects.filter(pk=case.pk).update(level=Level.DISTRICT)
+    rollups_refresh()
+
+    clock.at(0, 11)  # the accept stage (1 h) ran out at 10:00
+    deadline_sweep(now=clock.now)
+    assert not TicketEvent.objects.filter(ticket=case, action="escalate").exists()
+    rollups_refresh()
+
+    assert GridDay.objects.get(day=clock.day(0), source="hotline").overdue == 1
     _equals_a_rebuild(clock, 0)

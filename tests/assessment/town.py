@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from assessment.models import DepartmentDay, GridDay, GridDayTotal, WorkerDay
-from assessment.services.grid_days import grid_day_totals
+from assessment.services.grid_days import grid_day_totals_write
 from incidents.services import category_create
 from personnel.services.workers import grid_assignment_create
 from tests import factories, people
@@ -71,7 +71,7 @@ def grid_day(town: dict, grid, *, day: date = DAY, source: str = "patrol", **cou
     )
     # The grid's total of the day, as the rollup jobs write it with its GridDay rows.
     GridDayTotal.objects.filter(grid=grid, day=day).delete()
-    GridDayTotal.objects.bulk_create(grid_day_totals(GridDay.objects.filter(grid=grid, day=day)))
+    grid_day_totals_write(GridDay.objects.filter(grid=grid, day=day))
     return row
 
 
