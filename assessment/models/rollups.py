@@ -116,8 +116,8 @@ class GridDayTotal(RegionFigures):
     """One grid's ``GridDay`` rows of one local day added up over categories and sources,
     with the two figures the region indicators read by source. Written with the GridDay
     rows it sums (``assessment.services.rollups``), it is what place indicators, rankings,
-    scores and the map read: a district's month is about 7,000 of these rows against
-    600,000 GridDay rows at a million cases.
+    scores, the map and the workers' own-grid figures read: a district's month is about
+    7,000 of these rows against 600,000 GridDay rows at a million cases.
     """
 
     day = models.DateField(_("day"))

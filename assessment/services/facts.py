@@ -3,8 +3,8 @@ events the refresh has not read yet, and keeping current what can change after a
 was written (the ticket's key and scope, the validity of a report).
 
 Facts are computed in the database, one INSERT … SELECT over the events (their columns are
-``assessment.services.events.fact_columns``): a busy day has 80,000 of them at a million
-cases, too many to pass through Python.
+``assessment.services.events.fact_columns``): a busy day has some 100,000 of them at a
+million cases, too many to pass through Python.
 """
 
 from __future__ import annotations

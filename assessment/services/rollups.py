@@ -10,8 +10,9 @@ always equals the rows it sums.
 
 Every write locks the one ``RollupCursor`` row first, so concurrent runs (two refreshes,
 or a refresh and a rebuild) take turns: nothing is counted twice, and running a job again
-rewrites the same rows. Rows are deleted and inserted, never updated: a rewritten row gets
-a new id, which the forecast's cache key relies on.
+rewrites the same rows. Rollup rows are deleted and inserted, never updated in place (a
+row just inserted may get its stages overdue added): a rewritten row gets a new id, which
+the forecast's cache key relies on.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ Progress = Callable[[date, int, int], None]
 
 @dataclass
 class RollupResult:
-    """What a run wrote: the local days some rows of which it rewrote and the rows
-    inserted; ``events``, for a refresh, is how many events it read as new."""
+    """What a run wrote: the local days some rows of which it rewrote and the rollup rows
+    written; ``events``, for a refresh, is how many events it read as new."""
 
     days: list[date] = field(default_factory=list)
     rows: int = 0
