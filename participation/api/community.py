@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.api import BaseViewSet
-from gridgov.filters import FilterSet
+from gridgov.filters import FilterSet, UTCDateTimeFilter
 from participation.api import community_serializers as serializers
 from participation.api.common import READ_AND_EDIT, ServiceWritesMixin
 from participation.choices import ActivityKind, ActivityStatus, Skill
@@ -78,8 +78,8 @@ class VolunteerFilterSet(FilterSet):
 class ActivityFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
     status = django_filters.ChoiceFilter(choices=ActivityStatus.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = UTCDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = UTCDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Activity

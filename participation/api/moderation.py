@@ -4,7 +4,6 @@ act only on a pending report: the second of two clicks answers 409 and changes n
 
 from __future__ import annotations
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, status
@@ -12,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gridgov.api import BaseViewSet
-from gridgov.filters import FilterSet
+from gridgov.filters import FilterSet, UTCDateTimeFilter
 from participation.api.moderation_serializers import PublicReportSerializer, ReportRejectSerializer
 from participation.models import PublicReport
 from participation.selectors.public import public_report_list
@@ -37,7 +36,7 @@ class AlreadyModeratedConflict(exceptions.APIException):
 
 
 class PublicReportFilterSet(FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = PublicReport

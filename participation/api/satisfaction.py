@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gridgov.api import BaseViewSet
-from gridgov.filters import FilterSet
+from gridgov.filters import FilterSet, UTCDateTimeFilter
 from participation.api import satisfaction_serializers as s
 from participation.choices import RatingChannel, SurveyStatus
 from participation.models import Rating, Survey
@@ -25,7 +25,7 @@ from participation.services import surveys as services
 class RatingFilterSet(FilterSet):
     channel = django_filters.ChoiceFilter(choices=RatingChannel.choices)
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    since = UTCDateTimeFilter(field_name="at", lookup_expr="gte")
 
     class Meta:
         model = Rating

@@ -10,7 +10,7 @@ serializers' business (only categories offered to the public; nothing personal).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -114,13 +114,18 @@ def _moment(request: HttpRequest, name: str) -> datetime | None:
     if not text:
         return None
     # A "+" sent unescaped in a query string arrives as a space.
-    moment = parse_datetime(re.sub(r" ([0-9]{2}:?[0-9]{2})$", r"+\1", text))
-    if moment is None:
-        raise BadRequest(
-            _("%(name)s must be a W3C date and time such as 2026-01-01T00:00:00+08:00.")
-            % {"name": name}
-        )
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    try:
+        moment = parse_datetime(re.sub(r" ([0-9]{2}:?[0-9]{2})$", r"+\1", text))
+        if moment is not None:
+            # PostgreSQL refuses offsets Python accepts (beyond ±15:59): compare in UTC.
+            aware = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+            return aware.astimezone(UTC)
+    except (ValueError, OverflowError):
+        pass
+    raise BadRequest(
+        _("%(name)s must be a W3C date and time such as 2026-01-01T00:00:00+08:00.")
+        % {"name": name}
+    )
 
 
 def _window(request: HttpRequest) -> tuple[datetime, datetime]:
@@ -128,10 +133,13 @@ def _window(request: HttpRequest) -> tuple[datetime, datetime]:
     span = timedelta(days=OPEN311_DEFAULT_DAYS)
     if start is None and end is None:
         end = timezone.now()
-    if start is None:
-        start = end - span
-    if end is None:
-        end = start + span
+    try:
+        if start is None:
+            start = end - span
+        if end is None:
+            end = start + span
+    except OverflowError:
+        raise BadRequest(_("The dates are out of range.")) from None
     if end < start:
         raise BadRequest(_("end_date comes before start_date."))
     if end - start > span:

@@ -278,3 +278,18 @@ def test_a_description_with_control_characters_still_reads_as_xml(world):
     read = Client().get(f"{BASE}/requests/{created['service_request_id']}.xml")
     (request,) = parse(read, "xml")
     assert request["description"] == "井盖松动了"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "status"),
+    [
+        ("start_date", "2443-05-07T07:42:55+19:47", 200),
+        ("start_date", "0001-01-10T00:00:00Z", 200),
+        ("end_date", "0001-01-10T00:00:00Z", 400),
+        ("start_date", "0001-01-01T00:00:00+05:00", 400),
+        ("end_date", "2026-13-01T00:00:00+08:00", 400),
+    ],
+)
+def test_a_search_date_answers_200_or_400_never_500(world, name, value, status):
+    response = Client().get(f"{BASE}/requests.json", {name: value})
+    assert response.status_code == status, response.content
