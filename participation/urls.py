@@ -2,11 +2,25 @@
 
 from django.urls import path
 
-from participation.views import community, moderation, points, proposals, ratings, surveys
+from participation.views import (
+    community,
+    moderation,
+    points,
+    proposals,
+    ratings,
+    residents,
+    surveys,
+)
 
 app_name = "participation"
 urlpatterns: list = [
     path("", community.home, name="home"),
+    path("residents/", residents.residents_page, name="residents"),
+    path("residents/<int:pk>/", residents.resident_page, name="resident"),
+    path("residents/<int:pk>/visit/", residents.resident_visit_view, name="resident-visit"),
+    path("households/", residents.households_page, name="households"),
+    path("households/<int:pk>/", residents.household_page, name="household"),
+    path("care-list/", residents.care_list_page, name="care-list"),
     path("organisations/", community.organisations_page, name="organisations"),
     path("organisations/<int:pk>/", community.organisation_page, name="organisation"),
     path("volunteers/", community.volunteers_page, name="volunteers"),
