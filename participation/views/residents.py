@@ -18,7 +18,7 @@ from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from grids.selectors import grid_list
@@ -38,13 +38,16 @@ class VisitForm(forms.Form):
     """A visit to a resident: when (now if left empty) and what was found."""
 
     at = forms.DateTimeField(
-        label=_lazy("Visited at"),
+        label=gettext_lazy("Visited at"),
         required=False,
         widget=DATETIME,
-        help_text=_lazy("Leave empty for now."),
+        help_text=gettext_lazy("Leave empty for now."),
     )
     note = forms.CharField(
-        label=_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea({"rows": 3})
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
     )
 
 

@@ -126,7 +126,8 @@ def test_a_visit_recorded_on_the_page_takes_the_resident_off_the_care_list(town)
     visit = Visit.objects.get()
     assert visit.visited_by == town["worker"] and visit.resident == town["elder"]
     assert "赵桂兰" not in html(client.get(f"{BASE}care-list/"))
-    assert "身体好，门锁已修" in html(client.get(f"{BASE}residents/{town['elder'].pk}/"))
+    page = html(client.get(f"{BASE}residents/{town['elder'].pk}/"))
+    assert "身体好，门锁已修" in page and "The visit is recorded." in page
 
 
 def test_the_care_list_counts_days_since_the_last_visit(town):
