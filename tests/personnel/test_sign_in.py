@@ -30,6 +30,12 @@ def test_the_sign_in_page_is_a_form():
     assert "csrfmiddlewaretoken" in page
 
 
+def test_the_sign_in_page_sends_residents_to_the_public_pages():
+    page = Client().get(LOGIN).content.decode()
+    assert 'href="/public/"' in page
+    assert Client().get("/public/").status_code == 200
+
+
 def test_the_sign_in_page_and_its_error_speak_chinese():
     people.user("wang")
     chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
