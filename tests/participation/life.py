@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -22,6 +23,13 @@ from participation.services.community import (
 from participation.services.points import points_adjust
 from personnel.services.workers import grid_assignment_create
 from tests import factories, people
+
+
+def browser_as(user) -> Client:
+    """A test client signed in as ``user``, for the staff pages."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def api_for(user) -> APIClient:

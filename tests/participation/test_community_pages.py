@@ -18,7 +18,14 @@ from django.utils import timezone
 from participation.models import Activity, ActivitySignup, PointsEntry, Redemption, Reward
 from participation.services.community import activity_signup, organisation_create
 from participation.services.points import redemption_create, reward_create
-from tests.participation.life import build_town, give, served, upcoming, volunteers
+from tests.participation.life import (
+    browser_as,
+    build_town,
+    give,
+    served,
+    upcoming,
+    volunteers,
+)
 
 HOME = "/participation/"
 
@@ -39,20 +46,14 @@ def town(db):
     return town
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def html(response) -> str:
     return response.content.decode()
 
 
 def test_the_nav_links_the_landing_page_which_links_every_page(town):
-    page = html(client_for(town["worker"]).get("/"))
+    page = html(browser_as(town["worker"]).get("/"))
     assert f'href="{HOME}"' in page
-    landing = html(client_for(town["worker"]).get(HOME))
+    landing = html(browser_as(town["worker"]).get(HOME))
     for path in ("organisations/", "volunteers/", "activities/", "points/", "rewards/", "ranking/"):
         assert f'href="{HOME}{path}"' in landing
 
@@ -67,20 +68,20 @@ def test_the_activity_page_shows_sign_ups_masked_for_community_staff(town):
     for volunteer in (town["volunteer"], town["resident_volunteer"]):
         activity_signup(activity=activity, volunteer=volunteer, by=town["staff"])
     url = f"{HOME}activities/{activity.pk}/"
-    staff_page = html(client_for(town["staff"]).get(url))
+    staff_page = html(browser_as(town["staff"]).get(url))
     assert "王秀英" in staff_page and "李明" in staff_page
-    keeper_page = html(client_for(town["keeper"]).get(url))
+    keeper_page = html(browser_as(town["keeper"]).get(url))
     assert "王秀英" not in keeper_page and "王**" in keeper_page
     assert "2 / 2" in keeper_page
 
 
 def test_outside_the_reach_pages_are_404(town):
     other = upcoming(town, community=town["other"], created_by=town["other_keeper"])
-    client = client_for(town["keeper"])
+    client = browser_as(town["keeper"])
     assert client.get(f"{HOME}activities/{other.pk}/").status_code == 404
     (stranger,) = volunteers(town, 1, community=town["other"])
     assert client.get(f"{HOME}volunteers/{stranger.pk}/").status_code == 404
-    plain = client_for(town["plain"])
+    plain = browser_as(town["plain"])
     assert plain.get(f"{HOME}organisations/{town['team'].pk}/").status_code == 404
     assert plain.post(f"{HOME}activities/{town['activity'].pk}/cancel/").status_code == 404
     assert Activity.objects.get(pk=town["activity"].pk).status == "open"
@@ -98,7 +99,7 @@ def test_a_keeper_announces_an_activity_and_a_bad_one_is_a_400(town):
         "capacity": 6,
         "points_per_hour": 10,
     }
-    client = client_for(town["keeper"])
+    client = browser_as(town["keeper"])
     bad = client.post(f"{HOME}activities/", body)
     assert bad.status_code == 400 and "ends after it starts" in html(bad)
     assert not Activity.objects.filter(title="义诊").exists()
@@ -109,16 +110,16 @@ def test_a_keeper_announces_an_activity_and_a_bad_one_is_a_400(town):
 
 
 def test_readers_get_no_forms(town):
-    page = html(client_for(town["worker"]).get(f"{HOME}activities/"))
+    page = html(browser_as(town["worker"]).get(f"{HOME}activities/"))
     assert 'id="announce"' not in page
-    activity_page = html(client_for(town["worker"]).get(f"{HOME}activities/{town['activity'].pk}/"))
+    activity_page = html(browser_as(town["worker"]).get(f"{HOME}activities/{town['activity'].pk}/"))
     assert (
         "Cancel the activity" not in activity_page and "Sign up this volunteer" not in activity_page
     )
 
 
 def test_a_volunteer_signs_up_and_withdraws_on_the_page(town):
-    client = client_for(town["vol_user"])
+    client = browser_as(town["vol_user"])
     url = f"{HOME}activities/{town['activity'].pk}/"
     assert "Sign me up" in html(client.get(url))
     assert client.post(f"{url}signup/").status_code == 302
@@ -133,7 +134,7 @@ def test_a_full_activity_refuses_on_the_page_with_a_400(town):
     for volunteer in (a, b):
         activity_signup(activity=town["activity"], volunteer=volunteer, by=town["staff"])
     url = f"{HOME}activities/{town['activity'].pk}/signup/"
-    response = client_for(town["keeper"]).post(url, {"volunteer": c.pk})
+    response = browser_as(town["keeper"]).post(url, {"volunteer": c.pk})
     assert response.status_code == 400 and "This activity is full." in html(response)
     assert Activity.objects.get(pk=town["activity"].pk).signed_up == 2
 
@@ -150,7 +151,7 @@ def test_the_attendance_form_records_hours_and_points(town):
         ActivitySignup.objects.get(volunteer=town["volunteer"]),
         ActivitySignup.objects.get(volunteer=town["resident_volunteer"]),
     )
-    client = client_for(town["keeper"])
+    client = browser_as(town["keeper"])
     url = f"{HOME}activities/{activity.pk}/"
     assert 'id="attendance"' in html(client.get(url))
     bad = client.post(f"{url}attendance/", {f"attended_{mine.pk}": "on", f"hours_{mine.pk}": "30"})
@@ -165,21 +166,21 @@ def test_the_attendance_form_records_hours_and_points(town):
 
 def test_the_attendance_form_is_for_keepers(town):
     activity = served(town, town["volunteer"])
-    response = client_for(town["worker"]).post(f"{HOME}activities/{activity.pk}/attendance/", {})
+    response = browser_as(town["worker"]).post(f"{HOME}activities/{activity.pk}/attendance/", {})
     assert response.status_code == 403
 
 
 def test_a_keeper_cancels_on_the_page(town):
     url = f"{HOME}activities/{town['activity'].pk}/cancel/"
-    assert client_for(town["worker"]).post(url).status_code == 403
-    assert client_for(town["keeper"]).post(url).status_code == 302
+    assert browser_as(town["worker"]).post(url).status_code == 403
+    assert browser_as(town["keeper"]).post(url).status_code == 302
     assert Activity.objects.get(pk=town["activity"].pk).status == "cancelled"
-    assert client_for(town["keeper"]).post(url).status_code == 400
+    assert browser_as(town["keeper"]).post(url).status_code == 400
 
 
 def test_the_volunteer_page_adjusts_and_redeems(town):
     volunteer = town["volunteer"]
-    client = client_for(town["keeper"])
+    client = browser_as(town["keeper"])
     url = f"{HOME}volunteers/{volunteer.pk}/"
     bad = client.post(f"{url}adjust/", {"amount": "-5", "reason": "更正"})
     assert bad.status_code == 400 and "Not enough points" in html(bad)
@@ -191,14 +192,14 @@ def test_the_volunteer_page_adjusts_and_redeems(town):
     broke = client.post(f"{url}redeem/", {"reward": town["cup"].pk})
     assert broke.status_code == 400 and Reward.objects.get(pk=town["cup"].pk).stock == 3
     assert (
-        client_for(town["worker"]).post(f"{url}adjust/", {"amount": "5", "reason": "x"}).status_code
+        browser_as(town["worker"]).post(f"{url}adjust/", {"amount": "5", "reason": "x"}).status_code
         == 403
     )
 
 
 def test_a_volunteer_redeems_on_their_own_page(town):
     give(town, town["volunteer"], 30)
-    client = client_for(town["vol_user"])
+    client = browser_as(town["vol_user"])
     url = f"{HOME}volunteers/{town['volunteer'].pk}/"
     page = html(client.get(url))
     assert 'id="redeem"' in page and 'id="adjust"' not in page
@@ -206,7 +207,7 @@ def test_a_volunteer_redeems_on_their_own_page(town):
 
 
 def test_rewards_page_adds_restocks_and_hands_over(town):
-    client = client_for(town["staff"])
+    client = browser_as(town["staff"])
     added = client.post(
         f"{HOME}rewards/",
         {"where": f"S{town['street'].pk}", "name": "雨伞", "cost": "40", "stock": "2"},
@@ -227,35 +228,35 @@ def test_rewards_page_adds_restocks_and_hands_over(town):
     )
     assert "李明" in html(client.get(f"{HOME}rewards/"))
     assert (
-        client_for(town["worker"]).post(f"{HOME}redemptions/{redemption.pk}/hand-over/").status_code
+        browser_as(town["worker"]).post(f"{HOME}redemptions/{redemption.pk}/hand-over/").status_code
         == 403
     )
     assert client.post(f"{HOME}redemptions/{redemption.pk}/hand-over/").status_code == 302
     assert Redemption.objects.get().handed_over_at is not None
-    assert client_for(town["worker"]).post(f"{HOME}rewards/", {}).status_code == 403
+    assert browser_as(town["worker"]).post(f"{HOME}rewards/", {}).status_code == 403
 
 
 def test_the_ranking_page(town):
     served(town, town["volunteer"], hours="2")
     served(town, town["resident_volunteer"], hours="3")
     page = html(
-        client_for(town["keeper"]).get(f"{HOME}ranking/", {"community": town["community"].pk})
+        browser_as(town["keeper"]).get(f"{HOME}ranking/", {"community": town["community"].pk})
     )
     assert page.index("王**") < page.index("李*")
     assert "3.00" in page and "20" in page
 
 
 def test_the_volunteers_page_filters_and_masks(town):
-    page = html(client_for(town["staff"]).get(f"{HOME}volunteers/", {"skill": "first_aid"}))
+    page = html(browser_as(town["staff"]).get(f"{HOME}volunteers/", {"skill": "first_aid"}))
     assert "李明" in page and "王秀英" not in page
-    masked = html(client_for(town["keeper"]).get(f"{HOME}volunteers/"))
+    masked = html(browser_as(town["keeper"]).get(f"{HOME}volunteers/"))
     assert "王**" in masked and "王秀英" not in masked
 
 
 def test_the_organisation_page_masks_contact_phones(town):
     url = f"{HOME}organisations/{town['team'].pk}/"
-    assert "13812345678" in html(client_for(town["staff"]).get(url))
-    masked = html(client_for(town["keeper"]).get(url))
+    assert "13812345678" in html(browser_as(town["staff"]).get(url))
+    masked = html(browser_as(town["keeper"]).get(url))
     assert "13812345678" not in masked and "138****5678" in masked
 
 
@@ -268,7 +269,7 @@ def _queries(client, url: str) -> int:
 
 @pytest.mark.parametrize("who", ["staff", "keeper"])
 def test_the_pages_read_in_a_fixed_number_of_queries(town, who):
-    client = client_for(town[who])
+    client = browser_as(town[who])
     activity = upcoming(town, capacity=40)
     volunteer = town["volunteer"]
     urls = [

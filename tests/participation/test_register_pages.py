@@ -10,13 +10,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participation.models import PersonalDataView, Visit
 from participation.services import household_create, resident_create, visit_record
-from tests.participation.life import build_town
+from tests.participation.life import browser_as, build_town
 
 BASE = "/participation/"
 
@@ -45,25 +44,19 @@ def town(db):
     return town
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def html(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.content.decode()
 
 
 def test_the_landing_page_links_the_register(town):
-    landing = html(client_for(town["worker"]).get(BASE))
+    landing = html(browser_as(town["worker"]).get(BASE))
     for path in ("residents/", "households/", "care-list/"):
         assert f'href="{BASE}{path}"' in landing
 
 
 def test_street_staff_see_names_and_phones_and_the_view_is_logged(town):
-    page = html(client_for(town["staff"]).get(f"{BASE}residents/"))
+    page = html(browser_as(town["staff"]).get(f"{BASE}residents/"))
     assert "赵桂兰" in page and "13700001111" in page and "孙丽" in page
     logged = set(
         PersonalDataView.objects.filter(viewer=town["staff"]).values_list("resident", flat=True)
@@ -73,16 +66,16 @@ def test_street_staff_see_names_and_phones_and_the_view_is_logged(town):
 
 def test_community_staff_and_supervisors_see_them_masked_and_nothing_is_logged(town):
     for reader in ("keeper", "supervisor"):
-        page = html(client_for(town[reader]).get(f"{BASE}residents/"))
+        page = html(browser_as(town[reader]).get(f"{BASE}residents/"))
         assert "赵桂兰" not in page and "赵**" in page
         assert "13700001111" not in page and "137****1111" in page
-        detail = html(client_for(town[reader]).get(f"{BASE}residents/{town['elder'].pk}/"))
+        detail = html(browser_as(town[reader]).get(f"{BASE}residents/{town['elder'].pk}/"))
         assert "赵桂兰" not in detail and "赵建国" not in detail
     assert not PersonalDataView.objects.exists()
 
 
 def test_a_grid_worker_sees_their_grid_unmasked_and_other_grids_not_at_all(town):
-    client = client_for(town["worker"])
+    client = browser_as(town["worker"])
     page = html(client.get(f"{BASE}residents/"))
     assert "赵桂兰" in page and "孙" not in page
     assert client.get(f"{BASE}residents/{town['far'].pk}/").status_code == 404
@@ -90,7 +83,7 @@ def test_a_grid_worker_sees_their_grid_unmasked_and_other_grids_not_at_all(town)
 
 
 def test_outside_the_reach_pages_are_404(town):
-    client = client_for(town["other_keeper"])
+    client = browser_as(town["other_keeper"])
     assert client.get(f"{BASE}residents/{town['elder'].pk}/").status_code == 404
     assert client.get(f"{BASE}households/{town['home'].pk}/").status_code == 404
     response = client.post(f"{BASE}residents/{town['elder'].pk}/visit/", {"note": "x"})
@@ -99,7 +92,7 @@ def test_outside_the_reach_pages_are_404(town):
 
 
 def test_filters_narrow_the_list(town):
-    client = client_for(town["staff"])
+    client = browser_as(town["staff"])
     tagged = html(client.get(f"{BASE}residents/", {"care_tag": "elderly_alone"}))
     assert "赵桂兰" in tagged and "赵建国" not in tagged and "孙丽" not in tagged
     in_grid = html(client.get(f"{BASE}residents/", {"grid": town["other_grid"].pk}))
@@ -109,14 +102,14 @@ def test_filters_narrow_the_list(town):
 
 
 def test_the_household_page_lists_its_members(town):
-    page = html(client_for(town["staff"]).get(f"{BASE}households/{town['home'].pk}/"))
+    page = html(browser_as(town["staff"]).get(f"{BASE}households/{town['home'].pk}/"))
     assert "赵桂兰" in page and "赵建国" in page and "3-1-502" in page
-    listing = html(client_for(town["staff"]).get(f"{BASE}households/"))
+    listing = html(browser_as(town["staff"]).get(f"{BASE}households/"))
     assert f'href="{BASE}households/{town["home"].pk}/"' in listing
 
 
 def test_a_visit_recorded_on_the_page_takes_the_resident_off_the_care_list(town):
-    client = client_for(town["worker"])
+    client = browser_as(town["worker"])
     before = html(client.get(f"{BASE}care-list/"))
     assert "赵桂兰" in before and "赵建国" not in before  # no care tag, not on the list
     response = client.post(
@@ -136,14 +129,14 @@ def test_the_care_list_counts_days_since_the_last_visit(town):
         visited_by=town["worker"],
         at=timezone.now() - timedelta(days=20),
     )
-    client = client_for(town["staff"])
+    client = browser_as(town["staff"])
     assert "赵桂兰" not in html(client.get(f"{BASE}care-list/", {"days": 30}))
     assert "赵桂兰" in html(client.get(f"{BASE}care-list/", {"days": 14}))
     assert "孙丽" in html(client.get(f"{BASE}care-list/", {"days": 9999}))
 
 
 def test_a_visit_in_the_future_is_a_400_that_writes_nothing(town):
-    client = client_for(town["worker"])
+    client = browser_as(town["worker"])
     later = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(f"{BASE}residents/{town['elder'].pk}/visit/", {"at": later})
     assert response.status_code == 400
@@ -154,7 +147,7 @@ def test_a_visit_in_the_future_is_a_400_that_writes_nothing(town):
 
 
 def test_readers_without_the_visit_permission_get_no_form_and_a_403(town):
-    client = client_for(town["supervisor"])
+    client = browser_as(town["supervisor"])
     page = html(client.get(f"{BASE}residents/{town['elder'].pk}/"))
     assert 'id="visit-form"' not in page
     response = client.post(f"{BASE}residents/{town['elder'].pk}/visit/", {"note": "x"})
@@ -164,7 +157,7 @@ def test_readers_without_the_visit_permission_get_no_form_and_a_403(town):
 
 @pytest.mark.parametrize("path", ["residents/", "households/", "care-list/"])
 def test_a_list_runs_the_same_queries_for_few_and_many_rows(town, path):
-    client = client_for(town["staff"])
+    client = browser_as(town["staff"])
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -187,7 +180,7 @@ def test_a_list_runs_the_same_queries_for_few_and_many_rows(town, path):
 
 def test_the_pages_read_in_chinese(town, settings):
     settings.LANGUAGE_CODE = "zh-hans"
-    client = client_for(town["staff"])
+    client = browser_as(town["staff"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = html(client.get(f"{BASE}care-list/"))
     assert "关爱" in page
