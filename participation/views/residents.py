@@ -117,28 +117,27 @@ def residents_page(request: HttpRequest) -> HttpResponse:
     return render_revealing(request, "participation/residents.html", context, revealed)
 
 
-def visit_context(request: HttpRequest, resident: Resident, form: VisitForm) -> dict:
-    return {
-        "resident": resident,
-        "visits": selectors.visit_list(user=request.user)
-        .filter(resident=resident)
-        .order_by("-at")[:20],
-        "form": form,
-        "can_record_visits": request.user.has_perm("participation.add_visit"),
-        "housemates": [],
-    }
-
-
 def resident_context(request: HttpRequest, resident: Resident, form: VisitForm) -> tuple:
-    context = visit_context(request, resident, form)
+    """The resident page's context (its last 20 visits, its housemates, the visit form) and
+    the residents it shows unmasked."""
+    housemates = []
     if resident.household_id:
-        context["housemates"] = list(
+        housemates = list(
             selectors.resident_list(user=request.user)
             .filter(household_id=resident.household_id)
             .exclude(pk=resident.pk)
             .order_by("pk")
         )
-    revealed = shown(request, [resident, *context["housemates"]])
+    context = {
+        "resident": resident,
+        "housemates": housemates,
+        "visits": selectors.visit_list(user=request.user)
+        .filter(resident=resident)
+        .order_by("-at")[:20],
+        "form": form,
+        "can_record_visits": request.user.has_perm("participation.add_visit"),
+    }
+    revealed = shown(request, [resident, *housemates])
     return context, revealed
 
 
