@@ -14,8 +14,8 @@ from participation import selectors
 from participation.choices import CareTagCode
 from participation.models import Household, Resident, Visit
 from participation.personal_data import mask_name, mask_phone
+from participation.selectors.residents import CARE_LIST_DAYS_DEFAULT, CARE_LIST_DAYS_MAX
 
-MAX_CARE_LIST_DAYS = 3650
 MAX_ID = 2**63 - 1  # the largest id either database stores
 
 
@@ -135,9 +135,9 @@ class CareListQuerySerializer(serializers.Serializer):
         required=False, min_value=1, max_value=MAX_ID, help_text=_("Grid id")
     )
     days = serializers.IntegerField(
-        default=30,
+        default=CARE_LIST_DAYS_DEFAULT,
         min_value=1,
-        max_value=MAX_CARE_LIST_DAYS,
+        max_value=CARE_LIST_DAYS_MAX,
         help_text=_("Residents not visited in this many days"),
     )
 

@@ -3,6 +3,8 @@ restricted to what the user may see. The resident register's selectors are re-ex
 here, where callers have always found them."""
 
 from participation.selectors.residents import (
+    CARE_LIST_DAYS_DEFAULT,
+    CARE_LIST_DAYS_MAX,
     UNMASKING_ROLES,
     PersonalDataAccess,
     care_list,
@@ -15,6 +17,8 @@ from participation.selectors.residents import (
 )
 
 __all__ = [
+    "CARE_LIST_DAYS_DEFAULT",
+    "CARE_LIST_DAYS_MAX",
     "UNMASKING_ROLES",
     "PersonalDataAccess",
     "care_list",

@@ -18,6 +18,10 @@ from personnel.choices import AssignmentState, Role, ScopeType
 from personnel.models import RoleAssignment
 from personnel.scope import scope_for
 
+# The care list's window of days without a visit: its default and the longest asked for.
+CARE_LIST_DAYS_DEFAULT = 30
+CARE_LIST_DAYS_MAX = 3650
+
 # Roles that need residents' names and phones, each within the places it holds.
 UNMASKING_ROLES = (Role.ADMIN, Role.STREET_STAFF, Role.GRID_WORKER)
 

@@ -5,6 +5,7 @@ decide every write, and their refusals show on the forms with a 400."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from gridgov.exceptions import StaleObjectError
 from grids.selectors import community_list
 from participation.choices import ActivityKind, ActivityStatus, OrganisationKind, Skill
-from participation.models import Activity, Volunteer
+from participation.models import Activity, Resident, Volunteer
 from participation.selectors import community as life
 from participation.selectors.common import keeper_places, keeps
 from participation.services import attendance, personal_data_views_record
@@ -41,12 +42,20 @@ def named(names: life.Names, volunteers) -> None:
         volunteer.shown_name, volunteer.masked = names.show(volunteer)
 
 
+def render_revealing(
+    request: HttpRequest, template: str, context: dict, revealed: Iterable[Resident], status=200
+) -> HttpResponse:
+    """Render, then log the residents the page showed unmasked."""
+    response = render(request, template, context, status=status)
+    revealed = list(revealed)
+    if revealed:
+        personal_data_views_record(viewer=request.user, residents=revealed)
+    return response
+
+
 def render_logged(request, names: life.Names, template: str, context: dict, status=200):
     """Render, then log the residents whose names the page showed unmasked."""
-    response = render(request, template, context, status=status)
-    if names.revealed:
-        personal_data_views_record(viewer=request.user, residents=names.revealed.values())
-    return response
+    return render_revealing(request, template, context, names.revealed.values(), status=status)
 
 
 def chosen(request: HttpRequest, name: str, values) -> str:

@@ -26,12 +26,9 @@ from participation import selectors
 from participation.choices import CareTagCode
 from participation.models import Resident
 from participation.personal_data import mask_name, mask_phone
-from participation.services import personal_data_views_record, visit_record
-from participation.views.community import chosen, page_of
+from participation.services import visit_record
+from participation.views.community import chosen, page_of, render_revealing
 from participation.views.community_forms import DATETIME
-
-CARE_DAYS_DEFAULT = 30
-CARE_DAYS_MAX = 365
 
 
 class VisitForm(forms.Form):
@@ -65,16 +62,6 @@ def shown(request: HttpRequest, residents: Iterable[Resident]) -> list[Resident]
             resident.shown_name = mask_name(resident.name)
             resident.shown_phone = mask_phone(resident.phone)
     return revealed
-
-
-def render_revealing(
-    request: HttpRequest, template: str, context: dict, revealed: list[Resident], status=200
-) -> HttpResponse:
-    """Render, then log the residents the page showed unmasked."""
-    response = render(request, template, context, status=status)
-    if revealed:
-        personal_data_views_record(viewer=request.user, residents=revealed)
-    return response
 
 
 def grid_choice(request: HttpRequest) -> tuple[list, str]:
@@ -201,9 +188,9 @@ def household_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def care_days(request: HttpRequest) -> int:
     text = request.GET.get("days", "")
-    if text.isdigit() and 1 <= int(text) <= CARE_DAYS_MAX:
+    if text.isdigit() and 1 <= int(text) <= selectors.CARE_LIST_DAYS_MAX:
         return int(text)
-    return CARE_DAYS_DEFAULT
+    return selectors.CARE_LIST_DAYS_DEFAULT
 
 
 @login_required
@@ -219,6 +206,6 @@ def care_list_page(request: HttpRequest) -> HttpResponse:
         "grids": grids,
         "shown_grid": grid,
         "days": days,
-        "days_max": CARE_DAYS_MAX,
+        "days_max": selectors.CARE_LIST_DAYS_MAX,
     }
     return render_revealing(request, "participation/care_list.html", context, revealed)
