@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 TEST_SECRET_KEY ?= make-test-only-secret-key-never-deploy-5b0d8e27c1a94f36
 CHECK_ENV := SECRET_KEY=$(TEST_SECRET_KEY) DEBUG=0
 
-.PHONY: help install install-dev run test pytest lint fmt bench bench-smoke messages
+.PHONY: help install install-dev run test pytest lint fmt bench bench-smoke messages load
 
 help:
 	@echo "make run       start GridGov with a Celery worker on http://127.0.0.1:$${PORT:-8000}"
@@ -26,6 +26,7 @@ help:
 	@echo "make messages  update locale/zh_Hans (needs xgettext) and compile translations"
 	@echo "make bench     run bench/run.py (results in bench/results/latest.json)"
 	@echo "make bench-smoke  the assessment bench on 2,000 cases over 14 days, SQLite"
+	@echo "make load     the locust load scenario against LOAD_HOST (README: Load test)"
 
 install:
 	@$(BOOTSTRAP) requirements/base.txt
@@ -74,3 +75,13 @@ messages: install
 		echo "xgettext (GNU gettext) is not installed: only compiling the existing catalogues"; \
 	fi
 	DEBUG=1 $(PY) manage.py compile_translations
+
+# The locust scenario, headless, against a running GridGov with the demo city (README).
+LOAD_HOST ?= http://127.0.0.1:8000
+LOAD_USERS ?= 24
+LOAD_TIME ?= 2m
+load: install-dev
+	@mkdir -p var/load
+	$(VENV)/bin/locust -f load/locustfile.py --headless --only-summary \
+		--users $(LOAD_USERS) --spawn-rate 4 --run-time $(LOAD_TIME) \
+		--host $(LOAD_HOST) --csv var/load/gridgov

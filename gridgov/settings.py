@@ -219,6 +219,10 @@ CELERY_TASK_ALWAYS_EAGER = env.strict_bool("CELERY_TASK_ALWAYS_EAGER", default=F
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A hard limit per task run: the longest job, the nightly rollup rebuild, takes minutes at
+# city scale. Redis redelivers unacknowledged tasks after the visibility timeout, so every
+# limit and retry delay stays below it (gridgov.checks).
+CELERY_TASK_TIME_LIMIT = env.strict_int("CELERY_TASK_TIME_LIMIT", 1800, minimum=1)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {

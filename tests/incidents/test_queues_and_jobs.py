@@ -4,7 +4,7 @@ and the supervision jobs (auto-evaluation, daily digest, idle workers)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -231,12 +231,17 @@ def test_closed_cases_nobody_rated_are_evaluated_once_the_window_passes(place, s
 
 
 def test_each_supervisor_gets_one_digest_a_day_with_the_counts_of_their_scope(place):
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
     overdue = report(place)
     Ticket.objects.filter(pk=overdue.pk).update(sla_colour="red", level=2)
-    report(place)
+    other = report(place)
+    # Both fall due this afternoon, whatever hour of the day the suite runs at.
+    Ticket.objects.filter(pk__in=[overdue.pk, other.pk]).update(
+        stage_due_at=noon + timedelta(hours=3)
+    )
 
-    assert supervisor_digests_send() == 1
-    assert supervisor_digests_send() == 0  # once a day
+    assert supervisor_digests_send(now=noon) == 1
+    assert supervisor_digests_send(now=noon + timedelta(hours=6)) == 0  # once a day
 
     digest = SupervisorDigest.objects.get(user=place["supervisor"])
     assert digest.counts == {"overdue": 1, "escalated": 1, "due_today": 2, "open_orders": 0}
