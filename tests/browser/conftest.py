@@ -6,11 +6,14 @@ live_server.
 * Offline by construction: every browser context routes ``**/*``; a request for anything
   but the live server (or a data:/blob: URL) is aborted and recorded, and the test fails at
   teardown listing them. Uncaught JavaScript errors fail the test the same way.
+* A browser test that fails leaves a full-page screenshot of every page it had open in
+  ``var/test-artifacts/screenshots/`` (CI's artefacts; see ``pytest_runtest_makereport``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_SCHEMES = ("data", "blob")
 SCREENSHOT_DIR = Path(os.environ.get("GRIDGOV_SCREENSHOT_DIR", tempfile.gettempdir()))
+# Where a failed browser test's screenshots go, under the project's root: the CI artefacts
+# folder (var/ is ignored by git). One file per open page, named after the test's id.
+FAILURE_SCREENSHOTS = Path("var", "test-artifacts", "screenshots")
 
 
 # pytest-base-url (pulled in by pytest-playwright) defines its session fixture as an instance
@@ -109,3 +115,40 @@ def signed_in_page(page: Page, live_server, admin_user) -> Page:
 def screenshot_dir() -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """When a browser test fails (in its body or its set-up), save a full-page screenshot
+    of each page still open to ``var/test-artifacts/screenshots/<test-id>.png`` (then
+    ``<test-id>-2.png``… for a test with several pages), the CI artefacts folder, and
+    name the files in the report. Pages are gone by teardown: failures there have none."""
+    report = yield
+    if report.failed and report.when in ("setup", "call") and item.get_closest_marker("browser"):
+        saved = _screenshot_open_pages(item)
+        if saved:
+            report.sections.append(("browser screenshots", "\n".join(saved)))
+    return report
+
+
+def _screenshot_open_pages(item: pytest.Item) -> list[str]:
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if browser is None:
+        return []
+    folder = item.config.rootpath / FAILURE_SCREENSHOTS
+    name = re.sub(r"[^\w.-]+", "_", item.nodeid).strip("_")
+    saved = []
+    try:
+        pages = [page for context in browser.contexts for page in context.pages]
+    except Exception:  # a crashed browser: nothing to show, the failure says the rest
+        return []
+    for number, page in enumerate(pages, 1):
+        path = folder / (f"{name}.png" if number == 1 else f"{name}-{number}.png")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path), full_page=True, timeout=15_000)
+        except Exception as error:  # never hide the test's own failure behind this one
+            saved.append(f"{path}: not saved ({type(error).__name__}: {error})")
+        else:
+            saved.append(str(path))
+    return saved
