@@ -1,17 +1,22 @@
-"""The synthetic city of the assessment bench: the demo city (grids, people, departments,
+"""The synthetic city of the benches: the demo city (grids, people, departments,
 categories, SLA policies: the demo steps without demo tickets) and N tickets reported over
-the last ``DAYS`` days with their event histories (report, accept, verification, file,
-dispatch, take, submit, start_check, close, rating; some rejected or voided, a few edits,
-reworks, and red stage alerts with their escalation), the most recent ones still open.
+the last ``DAYS`` days, in one of two shapes:
 
-PostgreSQL gets them through COPY, SQLite through batched inserts (raw ``executemany``:
-``bulk_create`` would stamp ``created_at`` with the seeding time).
+* with histories (the assessment bench): each ticket with its event history (report,
+  accept, verification, file, dispatch, take, submit, start_check, close, rating; some
+  rejected or voided, a few edits, reworks, and red stage alerts with their escalation),
+  the most recent ones still open;
+* open (``histories=False``; the ticket API and deadline benches): every ticket open in a
+  running stage with its due and warning times, coloured as the sweep would have left them
+  (red when overdue, yellow past the warning), with its report event only.
+
+``bench.bulk`` writes them: COPY on PostgreSQL, batched inserts on SQLite (raw
+``executemany``: ``bulk_create`` would stamp ``created_at`` with the seeding time), with a
+progress bar showing tickets/s.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import random
 import time
 from bisect import bisect
@@ -19,6 +24,10 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from itertools import accumulate
 from typing import Any
+
+from bench.bulk import Pipeline, Progress, Writer, indexes_set_aside
+
+__all__ = ["DAYS", "Generator", "Writer", "seed"]
 
 DAYS = 120
 BATCH = 20_000  # tickets per write
@@ -37,80 +46,52 @@ SOURCES = {
 }
 PUBLIC = {"hotline", "resident", "open311"}
 SATISFACTION = {5: 55, 4: 27, 3: 8, 2: 6, 1: 4}
-
-
-# Writing rows ------------------------------------------------------------------------------
-
-
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-        text = text.replace("\r", "\\r")
-    return text
-
-
-class Writer:
-    """Appends rows (tuples in ``columns`` order, by attname) to a model's table: COPY on
-    PostgreSQL, batched INSERTs elsewhere."""
-
-    def __init__(self, model, columns: list[str]) -> None:
-        from django.db import connection
-
-        self.connection = connection
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        quote = connection.ops.quote_name
-        self.table = quote(model._meta.db_table)
-        self.names = ", ".join(quote(fields[name].column) for name in columns)
-        self.postgres = connection.vendor == "postgresql"
-        self.fields = [fields[name] for name in columns]
-
-    def write(self, rows: list[tuple]) -> None:
-        from django.db import transaction
-
-        if not rows:
-            return
-        with transaction.atomic(), self.connection.cursor() as cursor:
-            if self.postgres:
-                text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-                sql = f"COPY {self.table} ({self.names}) FROM STDIN"
-                cursor.copy_expert(sql, io.StringIO(text))
-                return
-            adapted = [
-                [
-                    field.get_db_prep_value(value, self.connection)
-                    for field, value in zip(self.fields, row, strict=True)
-                ]
-                for row in rows
-            ]
-            marks = ", ".join(["%s"] * len(self.fields))
-            cursor.executemany(
-                f"INSERT INTO {self.table} ({self.names}) VALUES ({marks})",  # noqa: S608
-                adapted,
-            )
+# The open city: status of an open case: weight; and how long its running stage may take
+# (from its start, in hours: the due times spread from long past to weeks ahead).
+OPEN_STATUSES = {
+    "reported": 8,
+    "accepted": 6,
+    "verifying": 4,
+    "filed": 6,
+    "dispatched": 12,
+    "in_handling": 40,
+    "handled": 12,
+    "checking": 12,
+}
+HANDLED_BY_DEPARTMENT = {"dispatched", "in_handling", "handled", "checking"}
+OPEN_LIMIT_HOURS = (2, 24 * 60)
 
 
 # The synthetic city and histories ----------------------------------------------------------
 
 
+_CITY_WRITTEN = False  # whether this run's database holds the demo city already
+
+
 def _city():
-    """The demo city without demo tickets: grids, people, departments, categories, SLAs."""
+    """The demo city without demo tickets: grids, people, departments, categories, SLAs
+    (its demo steps run once per database: a later seeding in the same run reuses it)."""
+    global _CITY_WRITTEN
     from gridgov import demo as registry
     from gridgov.demo import DemoContext, run_steps
     from incidents.demo_city import load_city
 
-    wanted = {"grids", "personnel", "incidents"}
-    steps = [s for s in registry.demo_steps() if s.app_label in wanted]
-    run_steps(DemoContext(tickets=0), steps)
+    if not _CITY_WRITTEN:
+        wanted = {"grids", "personnel", "incidents"}
+        steps = [s for s in registry.demo_steps() if s.app_label in wanted]
+        run_steps(DemoContext(tickets=0), steps)
+        _CITY_WRITTEN = True
     return load_city()
+
+
+def city_written() -> bool:
+    return _CITY_WRITTEN
+
+
+def forget() -> None:
+    """The database was emptied: the next seeding writes the city again."""
+    global _CITY_WRITTEN
+    _CITY_WRITTEN = False
 
 
 class Generator:
@@ -142,6 +123,8 @@ class Generator:
         self.departments = city.departments
         self.handlers = city.handlers
         self.stages = {str(status): str(stage) for status, stage in STATUS_STAGE.items()}
+        self.open_statuses = list(OPEN_STATUSES)
+        self.open_weights = list(accumulate(OPEN_STATUSES.values()))
 
     def actor(self, action: str, grid_id: int, lead: int | None) -> int | None:
         """Who takes ``action`` on a case of the grid: a field worker checks on site, the
@@ -243,6 +226,54 @@ class Generator:
         }
         return values, events, alerts
 
+    def open_ticket(self, pk: int, reported: datetime) -> tuple[dict, list[tuple], list]:
+        """An open case: its columns (by attname), its report event and no alerts. Its
+        stage started when it was reported; the due and warning (80 %) times follow from a
+        random limit, and its colour and level are what the sweep would have left."""
+        rng = self.rng
+        grid = self._pick(self.grids, self.grid_weights)
+        category = self._pick(self.categories, self.category_weights)
+        source = self._pick(self.sources, self.source_weights)
+        status = self._pick(self.open_statuses, self.open_weights)
+        field, _staff = self.people[grid["grid_id"]]
+        lead = category.lead_department_id
+        lead = lead if lead in self.departments.get(grid["district_id"], ()) else None
+        reporter = rng.choice(field) if field and source in ("patrol", "self_handled") else None
+        limit = timedelta(hours=rng.uniform(*OPEN_LIMIT_HOURS))
+        due, warn = reported + limit, reported + limit * 0.8
+        colour = "red" if due <= self.now else "yellow" if warn <= self.now else "green"
+        lat, lng = self.points[grid["grid_id"]]
+        values = {
+            "id": pk,
+            "created_at": reported,
+            "updated_at": reported,
+            "number": f"BN-{pk:010d}",
+            "source": source,
+            "category_id": category.pk,
+            "priority": category.default_priority,
+            "title": category.name,
+            "description": f"{grid['name']}{category.name}",
+            "reporter_id": reporter,
+            "lat": lat,
+            "lng": lng,
+            "address": grid["name"],
+            "grid_id": grid["grid_id"],
+            "community_id": grid["community_id"],
+            "street_id": grid["street_id"],
+            "district_id": grid["district_id"],
+            "status": status,
+            "level": 1 if colour == "red" else 0,
+            "lead_department_id": lead if status in HANDLED_BY_DEPARTMENT else None,
+            "stage": self.stages[status],
+            "stage_started_at": reported,
+            "stage_due_at": due,
+            "stage_warn_at": warn,
+            "sla_colour": colour,
+            "version": 1,
+        }
+        report = ("report", "", "reported", reporter, reported, {"source": source})
+        return values, [report], []
+
     def _intake_and_handling(self, step, pick, field, staff, handlers, lead, source, fields):
         rng = self.rng
         roll = rng.random()
@@ -308,9 +339,12 @@ class Generator:
             step("rate", "evaluated", (24 * 7, 24 * 7 + 1), None)
 
 
-def seed(tickets: int, now: datetime, days: int = DAYS) -> dict[str, Any]:
-    """Write the city and ``tickets`` tickets reported over the last ``days`` days with
-    their histories; returns its figures."""
+def seed(
+    tickets: int, now: datetime, days: int = DAYS, *, histories: bool = True
+) -> dict[str, Any]:
+    """Write the city and ``tickets`` tickets reported over the last ``days`` days, with
+    their histories or (``histories=False``) open with their report event only; returns
+    its figures, among them the tickets written per second (city set-up excluded)."""
     from django.db import connection
     from django.utils import timezone
 
@@ -351,31 +385,36 @@ def seed(tickets: int, now: datetime, days: int = DAYS) -> dict[str, Any]:
     alert_columns = ["ticket_id", "stage_started_at", "due_at", "colour", "at", "sweep_run"]
     alerts_out = Writer(StageAlert, alert_columns)
     first_pk = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    plan = generator.ticket if histories else generator.open_ticket
     events = alerts = 0
-    started = time.perf_counter()
-    for start in range(0, tickets, BATCH):
-        ticket_rows, event_rows, alert_rows = [], [], []
-        for offset, reported in enumerate(times[start : start + BATCH]):
-            pk = first_pk + start + offset
-            values, history, reds = generator.ticket(pk, reported)
-            row = defaults | values
-            ticket_rows.append(tuple(row[name] for name in ticket_fields))
-            event_rows.extend((pk, *event, "") for event in history)
-            alert_rows.extend(
-                (pk, stage, due, "red", at, "00000000-0000-0000-0000-00000000be7c")
-                for stage, due, at in reds
+    with indexes_set_aside([Ticket, TicketEvent], tickets):
+        progress = Progress(tickets)
+        pipeline = Pipeline(connection.vendor == "postgresql")
+        started = time.perf_counter()
+        for start in range(0, tickets, BATCH):
+            ticket_rows, event_rows, alert_rows = [], [], []
+            for offset, reported in enumerate(times[start : start + BATCH]):
+                pk = first_pk + start + offset
+                values, history, reds = plan(pk, reported)
+                row = defaults | values
+                ticket_rows.append(tuple(row[name] for name in ticket_fields))
+                event_rows.extend((pk, *event, "") for event in history)
+                alert_rows.extend(
+                    (pk, stage, due, "red", at, "00000000-0000-0000-0000-00000000be7c")
+                    for stage, due, at in reds
+                )
+            pipeline.send(
+                [
+                    (tickets_out, tickets_out.prepare(ticket_rows)),
+                    (events_out, events_out.prepare(event_rows)),
+                    (alerts_out, alerts_out.prepare(alert_rows)),
+                ]
             )
-        tickets_out.write(ticket_rows)
-        events_out.write(event_rows)
-        alerts_out.write(alert_rows)
-        events += len(event_rows)
-        alerts += len(alert_rows)
-        done = min(start + BATCH, tickets)
-        print(
-            f"  seeded {done:,} / {tickets:,} tickets, {events:,} events, {alerts:,} red "
-            f"alerts ({time.perf_counter() - started:,.0f} s)",
-            flush=True,
-        )
+            events += len(event_rows)
+            alerts += len(alert_rows)
+            progress.update(min(start + BATCH, tickets), f", {events:,} events")
+        pipeline.close()
+    written = time.perf_counter() - started
     from django.core.management.color import no_style
 
     with connection.cursor() as cursor:
@@ -388,6 +427,7 @@ def seed(tickets: int, now: datetime, days: int = DAYS) -> dict[str, Any]:
         "events": events,
         "red alerts": alerts,
         "city (demo steps) s": city_seconds,
-        "generate and write tickets s": time.perf_counter() - started,
+        "generate and write tickets s": written,
+        "tickets written per s": tickets / written if written else 0.0,
         "first day": min(times).astimezone(timezone.get_current_timezone()).date(),
     }

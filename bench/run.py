@@ -5,6 +5,11 @@ Speed goals are ratios against a reference measured in the same run (never absol
 machines differ). Usage: ``python bench/run.py [--results PATH] [name ...]``. The JSON
 keeps one entry per benchmark (its results, when and on which database it ran): running
 some benchmarks replaces their entries and keeps the others'.
+
+Every bench seeds its own data: the database is emptied (``flush``) before each one but
+the first, unless the bench reuses the previous one's (``shares_database()``: the ticket
+API and deadline benches reuse the open city that ``city`` wrote). Only a database whose
+name contains "bench" is ever emptied (the scratch SQLite file, or e.g. ``gridgov_bench``).
 """
 
 from __future__ import annotations
@@ -18,13 +23,23 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-BENCHES = ["locate", "ledger_balances", "forecast", "assessment"]
+BENCHES = [
+    "locate",
+    "ledger_balances",
+    "forecast",
+    "assessment",
+    "city",
+    "tickets_api",
+    "deadlines",
+]
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _shown(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
     if isinstance(value, float):
         # Ratios far below 1 keep their first digits (0.0046, not 0.00).
         return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
@@ -62,9 +77,22 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    for name in args.names or BENCHES:
+    scratch_database = "bench" in str(connection.settings_dict["NAME"])
+    for index, name in enumerate(args.names or BENCHES):
         print(f"== {name}", flush=True)
-        results = importlib.import_module(f"bench.{name}").run()
+        module = importlib.import_module(f"bench.{name}")
+        shares = getattr(module, "shares_database", lambda: False)()
+        if index and not shares:
+            # Each bench seeds its own city; two cities would overlap (the same codes and
+            # places). Only a bench's own database is emptied.
+            if scratch_database:
+                call_command("flush", interactive=False, verbosity=0)
+                for seeding in ("bench.assessment_seed", "bench.city"):
+                    if seeding in sys.modules:
+                        sys.modules[seeding].forget()
+            else:
+                print(f"  not emptied: {connection.settings_dict['NAME']} is no bench database")
+        results = module.run()
         for key, value in results.items():
             print(f"  {key:<48} {_shown(value)}")
         _record(args.results, name, connection.vendor, results)
