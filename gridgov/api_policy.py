@@ -6,8 +6,14 @@ being imported.
 
 from __future__ import annotations
 
+import logging
+
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, pagination, parsers, permissions, throttling
+
+logger = logging.getLogger(__name__)
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -37,7 +43,22 @@ class ScopedModelPermissions(permissions.DjangoModelPermissions):
     """Signed-in users read (the selectors decide what); writes need the model permission."""
 
 
-class WriteRateThrottle(throttling.UserRateThrottle):
+class FailOpenThrottleMixin:
+    """A throttle that lets requests through while its cache (Redis) cannot be reached.
+
+    The counts are a guard against floods, not part of any record: a Redis restart must
+    not turn every report from the field into a 500 while the database is up.
+    """
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            logger.warning("%s throttle not applied: cache unreachable (%s)", self.scope, error)
+            return True
+
+
+class WriteRateThrottle(FailOpenThrottleMixin, throttling.UserRateThrottle):
     """Throttles writes per user (or per IP when anonymous); reads are not throttled."""
 
     scope = "write"

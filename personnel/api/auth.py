@@ -28,7 +28,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from gridgov.api import BaseViewSet
-from gridgov.api_policy import CursorPagination
+from gridgov.api_policy import CursorPagination, FailOpenThrottleMixin
 from personnel.models import DeviceToken
 from personnel.services.auth import device_token_issue, device_token_revoke
 
@@ -47,8 +47,9 @@ def device_token_list(*, user) -> QuerySet[DeviceToken]:
     )
 
 
-class LoginRateThrottle(AnonRateThrottle):
-    """Sign-in attempts per client address, at the rate named "login" in the settings."""
+class LoginRateThrottle(FailOpenThrottleMixin, AnonRateThrottle):
+    """Sign-in attempts per client address, at the rate named "login" in the settings
+    (not applied while Redis is unreachable: django-axes, in the database, still locks out)."""
 
     scope = "login"
 
