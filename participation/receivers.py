@@ -1,10 +1,10 @@
 """Receivers of other apps' signals. They change nothing themselves: each queues a task
-with ``transaction.on_commit``, so that nothing runs for a step that is rolled back."""
+once the step commits (``enqueue_on_commit``), so that nothing runs for a step that is rolled
+back."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from gridgov.broker import enqueue_on_commit
 from incidents.choices import PUBLIC_SOURCES, Action
 from participation import tasks
 
@@ -15,8 +15,6 @@ def on_ticket_acted(sender, *, ticket, action, event, **kwargs) -> None:
     if ticket.source not in PUBLIC_SOURCES:
         return
     if action == Action.CLOSE:
-        ticket_id = ticket.pk
-        transaction.on_commit(lambda: tasks.rating_invitation_deliver.delay(ticket_id), robust=True)
+        enqueue_on_commit(tasks.rating_invitation_deliver, ticket.pk)
     elif action == Action.RATE and event.actor_id is not None:
-        event_id = event.pk
-        transaction.on_commit(lambda: tasks.rating_callback_record.delay(event_id), robust=True)
+        enqueue_on_commit(tasks.rating_callback_record, event.pk)

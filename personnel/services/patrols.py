@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.broker import enqueue_on_commit
 from grids.locate import locate_grid_id, locate_grid_ids
 from grids.models import Grid
 from personnel.choices import AssignmentKind
@@ -367,9 +368,7 @@ def _queue_coverage(worker_id: int, located: Iterable[tuple[int | None, datetime
         {(grid_id, timezone.localdate(at)) for grid_id, at in located if grid_id is not None}
     )
     for grid_id, day in keys:
-        transaction.on_commit(
-            lambda g=grid_id, d=day: patrol_days_recompute.delay(worker_id, g, d.isoformat())
-        )
+        enqueue_on_commit(patrol_days_recompute, worker_id, grid_id, day.isoformat())
 
 
 @transaction.atomic
