@@ -6,6 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp import constants as csp_constants
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.env import StrictEnv
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header of every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,6 +136,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.strict_int("AXES_COOLOFF_MINUTES", 15,
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Answered 429 with Retry-After (the cool-off), like every other limit of the site.
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "gridgov.lockout.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_USE_ATTEMPT_EXPIRATION = True  # a failure counts for the cool-off window, then lapses
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -382,7 +389,54 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SESSION_COOKIE_SECURE = env.strict_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.strict_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# No script reads either cookie: forms carry the CSRF token in a hidden field, and the API
+# docs page gets it rendered into its script (tests/security/test_headers.py checks static/).
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+
+def _tile_sources(url: str) -> list[str]:
+    """The origin of the map tile template (``https://{s}.tile.example.org/{z}/{x}/{y}.png``
+    → ``https://*.tile.example.org``): the only place outside the site images come from."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return []  # no tile server, or tiles the site serves itself
+    host = rest.split("/", 1)[0]
+    first, _dot, parent = host.partition(".")
+    if "{" in parent:
+        raise ImproperlyConfigured(
+            "MAP_TILE_URL: only the first label of the host may be a placeholder ({s})."
+        )
+    return [f"{scheme}://*.{parent}" if "{" in first else f"{scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp). Scripts: our static files only, plus the one inline
+# script of the API docs page, which carries the request's nonce
+# (templates/drf_spectacular/swagger_ui.html); no inline event handlers anywhere.
+# style-src keeps 'unsafe-inline': the templates set colours and bar widths in style
+# attributes (legends, charts), Leaflet and Swagger UI position elements through inline
+# styles, and the admin uses them too; styles cannot run code. Images: the site, data: URIs
+# (Leaflet and Swagger UI icons) and the configured tile server (MAP_TILE_URL), nothing else.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_tile_sources(MAP_TILE_URL)],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = (

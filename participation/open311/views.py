@@ -23,7 +23,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from participation.choices import ReportChannel
 from participation.models import PublicService
@@ -227,7 +227,15 @@ class RequestListView(Open311View):
             rate=lambda group, request: settings.OPEN311_KEY_RATE,
             increment=True,
         ):
-            return errors(self.fmt, 429, _("Too many requests with this API key: try later."))
+            refused = errors(self.fmt, 429, _("Too many requests with this API key: try later."))
+            usage = get_usage(
+                request,
+                group="open311-requests",
+                key=lambda group, request: str(key.pk),
+                rate=lambda group, request: settings.OPEN311_KEY_RATE,
+            )
+            refused["Retry-After"] = str(max(1, usage["time_left"] if usage else 60))
+            return refused
         code = post.get("service_code", "").strip()
         if not code:
             raise BadRequest(_("service_code was not provided."))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_ratelimit.core import get_usage
 
 
 def client_address(group: str, request: HttpRequest) -> str:
@@ -14,5 +15,10 @@ def client_address(group: str, request: HttpRequest) -> str:
     return get_client_ip_address(request) or "unknown"
 
 
-def limited(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/limited.html", status=429)
+def limited(request: HttpRequest, *, group: str, rate) -> HttpResponse:
+    """The 429 page, with Retry-After: the seconds until the visitor's current window of
+    ``rate`` in ``group`` ends (django-ratelimit counts in fixed windows)."""
+    response = render(request, "public/limited.html", status=429)
+    usage = get_usage(request, group=group, key=client_address, rate=rate)
+    response["Retry-After"] = str(max(1, usage["time_left"] if usage else 60))
+    return response

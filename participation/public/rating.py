@@ -91,7 +91,7 @@ def rate_page(request: HttpRequest, token: str) -> HttpResponse:
     if is_ratelimited(
         request, group="public-rate", key=client_address, rate=_rate_limit, increment=True
     ):
-        return limited(request)
+        return limited(request, group="public-rate", rate=_rate_limit)
     invitation = invitation_for_token(token=token)
     if request.method != "POST" or _state(invitation) != OPEN:
         return _page(request, invitation)

@@ -83,7 +83,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, ReportForm(services=services))
     if getattr(request, "limited", False):
-        return limited(request)
+        return limited(request, group="public-report", rate=_report_rate)
     form = ReportForm(request.POST, request.FILES, services=services)
     if form.is_spam:
         notice = _("This report could not be accepted. Please try again.")
@@ -192,7 +192,7 @@ def follow_page(request: HttpRequest) -> HttpResponse:
     if is_ratelimited(
         request, group="public-follow", key=client_address, rate=_follow_rate, increment=True
     ):
-        return limited(request)
+        return limited(request, group="public-follow", rate=_follow_rate)
     form = FollowForm(request.GET)
     report, status = _followed(request, form)
     return _follow_page(request, form, report, status=status)
@@ -203,7 +203,7 @@ def follow_page(request: HttpRequest) -> HttpResponse:
 def follow_rate(request: HttpRequest) -> HttpResponse:
     """Rate a closed case from its follow page (score 1–5 and a comment)."""
     if getattr(request, "limited", False):
-        return limited(request)
+        return limited(request, group="public-follow", rate=_follow_rate)
     form = FollowForm(request.POST)
     report, status = _followed(request, form)
     if report is None:

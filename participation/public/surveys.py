@@ -114,7 +114,7 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
     if is_ratelimited(
         request, group="public-survey", key=client_address, rate=_post_rate, increment=True
     ):
-        return limited(request)
+        return limited(request, group="public-survey", rate=_post_rate)
     form = SurveyForm(request.POST, survey=survey)
     if form.is_spam:
         form.is_valid()
