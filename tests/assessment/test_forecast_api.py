@@ -82,7 +82,9 @@ def test_each_grid_and_major_category_is_forecast_with_its_backtest(city, admin_
     assert [d["day"] for d in mine["days"]] == [TODAY + timedelta(days=h) for h in range(7)]
     by_weekday = {d["day"].weekday(): d["expected"] for d in mine["days"]}
     assert by_weekday[0] > 3 * by_weekday[6]  # Mondays are busy, Sundays quiet
-    assert 25 < mine["total"]["expected"] < 40
+    # A usual week is 32 cases. The draws fall on other weekdays as today moves, so the
+    # forecast's week ranges from 28 to 42 over the seven weekdays the suite may run on.
+    assert 25 < mine["total"]["expected"] < 45
     assert mine["total"]["low"] <= mine["total"]["expected"] <= mine["total"]["high"]
     assert mine["backtest"]["days"] == 28
     assert mine["backtest"]["model_mae"] < mine["backtest"]["naive_mae"]
