@@ -42,6 +42,7 @@ from participation.models import PublicReport, PublicService
 from participation.services.public_reports import public_report_submit
 from personnel.services.workers import grid_assignment_create
 from tests import factories, people
+from tests.browser.steps import sign_in, sign_out
 from tests.conftest import PASSWORD
 from tests.incidents.cases import image_bytes
 
@@ -190,21 +191,6 @@ def choose_language(page: Page, live_server, language: str) -> None:
         with page.expect_navigation():
             page.select_option(".site-header select[name=language]", language)
     expect(page.locator("html")).to_have_attribute("lang", language)
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click(".sign-in button[type=submit]")
-    expect(page.locator(".site-header .who")).to_have_text(username)
-
-
-def sign_out(page: Page) -> None:
-    with page.expect_navigation():
-        page.click(".site-header .sign-out button")
-    expect(page.locator(".site-header .who")).to_have_count(0)
 
 
 def open_from_header(page: Page, path: str) -> None:

@@ -12,7 +12,7 @@ from incidents import calendar
 from incidents.models import LinkageTask, Ticket
 from incidents.services import category_create, sla_policy_create
 from tests import factories, people
-from tests.conftest import PASSWORD
+from tests.browser import steps
 from tests.incidents.cases import act, report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,19 +48,8 @@ def city():
 def sign_in(page: Page, live_server, username: str, path: str) -> None:
     """Sign in through the login page, then open ``path``. (Not through ``?next=``: the
     login form posts its redirect field without a name, so Django drops it.)"""
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click(".sign-in button[type=submit]")
-    expect(page.locator(".site-header .who")).to_have_text(username)
+    steps.sign_in(page, live_server, username)
     page.goto(f"{live_server.url}{path}")
-
-
-def sign_out(page: Page) -> None:
-    with page.expect_navigation():
-        page.click(".site-header .sign-out button")
-    expect(page.locator(".site-header .who")).to_have_count(0)
 
 
 def take_action(page: Page, action: str) -> None:
@@ -111,7 +100,7 @@ def test_street_staff_dispatch_a_report_and_the_department_finds_it_in_its_inbox
     expect(page.locator(".leaflet-popup .ticket-popup a")).to_have_text(ticket.number)
     page.screenshot(path=str(screenshot_dir / "gridgov-case-map.png"))
 
-    sign_out(page)
+    steps.sign_out(page)
     sign_in(page, live_server, "dept1", "/incidents/inbox/")
     row = page.locator(f"#open-tasks tr[data-ticket='{ticket.pk}']")
     expect(row).to_have_count(1)
