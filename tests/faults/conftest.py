@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
@@ -167,11 +168,12 @@ def app_on_private_redis(private_redis, settings):
 
 
 def _reset_producers(app) -> None:
-    # The app keeps a pool of broker connections made from the broker URL it saw first;
-    # drop it so that the next publish connects to the URL now configured.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # The app keeps pools of broker connections made from the broker URL it saw first, and
+    # kombu registers them globally per URL. Close and forget them all, so that the next
+    # publish connects to the URL now configured; closing only the app's pool would leave a
+    # closed pool in kombu's registry for the next test that publishes to that URL.
+    kombu.pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
