@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 
 from django.utils.translation import gettext_lazy as _
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, pagination, parsers, permissions, throttling
+
+from gridgov.ratelimits import CACHE_UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class FailOpenThrottleMixin:
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
-        except (RedisConnectionError, RedisTimeoutError) as error:
+        except CACHE_UNREACHABLE as error:
             logger.warning("%s throttle not applied: cache unreachable (%s)", self.scope, error)
             return True
 

@@ -23,8 +23,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import get_usage, is_ratelimited
 
+from gridgov.ratelimits import over_limit, retry_after_seconds
 from participation.choices import ReportChannel
 from participation.models import PublicService
 from participation.open311 import serializers
@@ -220,21 +220,14 @@ class RequestListView(Open311View):
         key = open311_key_check(plain_key)
         if key is None:
             return errors(self.fmt, 403, _("Invalid api_key received: no request was created."))
-        if is_ratelimited(
-            request,
-            group="open311-requests",
-            key=lambda group, request: str(key.pk),
-            rate=lambda group, request: settings.OPEN311_KEY_RATE,
-            increment=True,
-        ):
+        limit = {
+            "group": "open311-requests",
+            "key": lambda group, request: str(key.pk),
+            "rate": lambda group, request: settings.OPEN311_KEY_RATE,
+        }
+        if over_limit(request, **limit):
             refused = errors(self.fmt, 429, _("Too many requests with this API key: try later."))
-            usage = get_usage(
-                request,
-                group="open311-requests",
-                key=lambda group, request: str(key.pk),
-                rate=lambda group, request: settings.OPEN311_KEY_RATE,
-            )
-            refused["Retry-After"] = str(max(1, usage["time_left"] if usage else 60))
+            refused["Retry-After"] = str(retry_after_seconds(request, **limit))
             return refused
         code = post.get("service_code", "").strip()
         if not code:

@@ -19,13 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from gridgov.exceptions import StaleObjectError
 from incidents.choices import Status
 from participation.models import RatingInvitation
 from participation.public.honeypot import HoneypotForm
-from participation.public.limits import client_address, limited
+from participation.public.limits import limited, visitor_over_limit
 from participation.selectors.satisfaction import invitation_for_token
 from participation.services.satisfaction import MAX_COMMENT, rating_submit
 
@@ -88,9 +87,7 @@ def _page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def rate_page(request: HttpRequest, token: str) -> HttpResponse:
     """The rating form of a link; a post records the rating and shows the page again."""
-    if is_ratelimited(
-        request, group="public-rate", key=client_address, rate=_rate_limit, increment=True
-    ):
+    if visitor_over_limit(request, group="public-rate", rate=_rate_limit):
         return limited(request, group="public-rate", rate=_rate_limit)
     invitation = invitation_for_token(token=token)
     if request.method != "POST" or _state(invitation) != OPEN:

@@ -21,14 +21,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_ratelimit.core import is_ratelimited
-from django_ratelimit.decorators import ratelimit
 
 from grids.models import Grid
 from incidents.photos import PhotoTooLarge
 from participation.choices import ReportChannel
 from participation.models import PublicReport
-from participation.public.limits import client_address, limited
+from participation.public.limits import limited, visitor_over_limit
 from participation.public.report_forms import FollowForm, RatingForm, ReportForm
 from participation.selectors.public import (
     geocode_address,
@@ -77,12 +75,11 @@ def _point(form: ReportForm) -> tuple[float, float] | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit(group="public-report", key=client_address, rate=_report_rate, method="POST", block=False)
 def report_page(request: HttpRequest) -> HttpResponse:
     services = public_services_by_group()
     if request.method != "POST":
         return _form_page(request, ReportForm(services=services))
-    if getattr(request, "limited", False):
+    if visitor_over_limit(request, group="public-report", rate=_report_rate, method="POST"):
         return limited(request, group="public-report", rate=_report_rate)
     form = ReportForm(request.POST, request.FILES, services=services)
     if form.is_spam:
@@ -189,9 +186,7 @@ def follow_page(request: HttpRequest) -> HttpResponse:
     """A report's status and public history by its reference and follow token."""
     if not request.GET:
         return _follow_page(request, FollowForm())
-    if is_ratelimited(
-        request, group="public-follow", key=client_address, rate=_follow_rate, increment=True
-    ):
+    if visitor_over_limit(request, group="public-follow", rate=_follow_rate):
         return limited(request, group="public-follow", rate=_follow_rate)
     form = FollowForm(request.GET)
     report, status = _followed(request, form)
@@ -199,10 +194,9 @@ def follow_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@ratelimit(group="public-follow", key=client_address, rate=_follow_rate, method="POST", block=False)
 def follow_rate(request: HttpRequest) -> HttpResponse:
     """Rate a closed case from its follow page (score 1–5 and a comment)."""
-    if getattr(request, "limited", False):
+    if visitor_over_limit(request, group="public-follow", rate=_follow_rate, method="POST"):
         return limited(request, group="public-follow", rate=_follow_rate)
     form = FollowForm(request.POST)
     report, status = _followed(request, form)

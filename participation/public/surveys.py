@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from grids.models import Community
 from participation.choices import QuestionKind
 from participation.models import Survey
 from participation.public.honeypot import HoneypotForm
-from participation.public.limits import client_address, limited
+from participation.public.limits import limited, visitor_over_limit
 from participation.selectors.surveys import has_answered, public_survey, survey_communities
 from participation.services.surveys import MAX_TEXT, respondent_key, survey_respond
 
@@ -111,9 +110,7 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, survey, None)
     if request.method != "POST":
         return _page(request, survey, SurveyForm(survey=survey))
-    if is_ratelimited(
-        request, group="public-survey", key=client_address, rate=_post_rate, increment=True
-    ):
+    if visitor_over_limit(request, group="public-survey", rate=_post_rate):
         return limited(request, group="public-survey", rate=_post_rate)
     form = SurveyForm(request.POST, survey=survey)
     if form.is_spam:
