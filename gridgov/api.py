@@ -13,6 +13,9 @@ from rest_framework.response import Response
 from gridgov import idempotency
 from gridgov.api_errors import PreconditionRequired, StaleVersion
 
+# Query parameters that page or render a list rather than filter it.
+NOT_FILTERS = frozenset({"cursor", "page", "page_size", "format"})
+
 
 def etag_for(instance: Any) -> str | None:
     version = getattr(instance, "version", None)
@@ -34,7 +37,18 @@ class BaseViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if self.selector is None:
             return super().get_queryset()
-        return type(self).selector(user=self.request.user)
+        # DRF asks twice per request (the permission check, then the view): build it once.
+        # ``.all()`` hands out a fresh copy, so no caller sees another's evaluated rows.
+        if getattr(self, "_selected", None) is None:
+            self._selected = type(self).selector(user=self.request.user)
+        return self._selected.all()
+
+    def filter_queryset(self, queryset):
+        # With nothing to filter by, a FilterSet and its form would change nothing, yet
+        # building them cost more than the rest of a page of the ticket list.
+        if not self.request.query_params.keys() - NOT_FILTERS:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def expected_version(self, instance: Any) -> int:
         """The version the client edited, from If-Match; 428 if missing, 412 if stale."""

@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
+from knox.signals import token_expired
 
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
@@ -23,6 +24,17 @@ class DeviceTokenAuthentication(TokenAuthentication):
             type(token).objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return user, token
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """Refuse and remove the presented token if it has expired. knox also sweeps the
+        user's other expired tokens here, which costs a query and a row per device on every
+        request; GridGov sweeps them when the user signs in again (device_token_issue)."""
+        if auth_token.expiry is None or auth_token.expiry >= timezone.now():
+            return False
+        auth_token.delete()
+        username = auth_token.user.get_username()
+        token_expired.send(sender=type(self), username=username, source="auth_token")
+        return True
 
 
 class DeviceTokenScheme(OpenApiAuthenticationExtension):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import BigIntegerField, CharField, F, Q, Value
 from django.db.models.functions import Cast
@@ -147,7 +148,14 @@ GLOBAL = UserScope(is_global=True)
 NOTHING = UserScope()
 
 
-def _rows(user) -> list[tuple]:
+# Never a user's id: marks the user's place among the cached scope query's parameters.
+_ANY_USER = -7_070_707
+
+
+@lru_cache(maxsize=4)
+def _scope_query(vendor: str) -> tuple[str, tuple]:
+    """The SQL of the scope query and its parameters, with ``_ANY_USER`` where the user's
+    id goes: compiling five ORM branches on every request cost more than running them."""
     from personnel.models import (
         CommunityUserObjectPermission,
         DepartmentUserObjectPermission,
@@ -161,7 +169,7 @@ def _rows(user) -> list[tuple]:
 
     def branch(model, kind: str, district, street, community):
         return (
-            model.objects.filter(user=user, permission__codename=f"view_{kind}")
+            model.objects.filter(user_id=_ANY_USER, permission__codename=f"view_{kind}")
             # Every column an annotation, in one order: UNION matches columns by position.
             .annotate(
                 kind=Value(kind, output_field=CharField()),
@@ -204,7 +212,16 @@ def _rows(user) -> list[tuple]:
             none,
         ),
     ]
-    return list(parts[0].union(*parts[1:], all=True))
+    return parts[0].union(*parts[1:], all=True).query.sql_with_params()
+
+
+def _rows(user) -> list[tuple]:
+    from django.db import connection
+
+    sql, params = _scope_query(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk if value == _ANY_USER else value for value in params])
+        return cursor.fetchall()
 
 
 def compute_scope(user) -> UserScope:

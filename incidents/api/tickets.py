@@ -23,6 +23,7 @@ from gridgov.api_errors import PayloadTooLarge
 from gridgov.filters import FilterSet
 from incidents import selectors
 from incidents.api import ticket_serializers as s
+from incidents.api.ticket_rows import ticket_list_rows, ticket_list_values
 from incidents.choices import Action, PhotoPhase, Status
 from incidents.models import Ticket
 from incidents.photos import Photo, PhotoTooLarge
@@ -104,6 +105,11 @@ class TicketViewSet(
 
     def get_serializer_class(self):
         return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
+
+    def list(self, request, *args, **kwargs):
+        """A page of tickets in the caller's scope, newest first (cursor pages)."""
+        values = ticket_list_values(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(ticket_list_rows(self.paginate_queryset(values)))
 
     def retrieve(self, request, *args, **kwargs):
         ticket = self.get_object()

@@ -260,3 +260,16 @@ def test_a_phone_sign_in_leaves_no_session_behind():
     response = sign_in("wang")
     assert response.status_code == 201
     assert "sessionid" not in response.cookies
+
+
+def test_signing_in_again_clears_that_users_expired_tokens_only():
+    people.user("wang")
+    people.user("li")
+    signed_in_phone("wang", "Old phone")
+    signed_in_phone("li", "Li's phone")
+    DeviceToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))
+
+    signed_in_phone("wang", "New phone")
+
+    left = sorted(DeviceToken.objects.values_list("user__username", "device"))
+    assert left == [("li", "Li's phone"), ("wang", "New phone")]

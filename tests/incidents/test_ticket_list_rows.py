@@ -1,0 +1,74 @@
+"""The ticket list reads plain values (incidents.api.ticket_rows) for speed: every row must
+be exactly what TicketSerializer says of the same ticket, a phone cannot tell the two apart."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db.models import F
+from rest_framework.test import APIClient
+
+from incidents.api.ticket_serializers import TicketSerializer
+from incidents.models import Ticket
+from tests import factories
+from tests.incidents.cases import act, report
+
+pytestmark = pytest.mark.django_db
+
+
+def _as_json(data) -> list:
+    return json.loads(json.dumps(data))
+
+
+@pytest.fixture
+def varied_tickets(place):
+    """Tickets that fill every kind of column: empty and set foreign keys, times, numbers."""
+    plain = report(place, title="路灯不亮")
+    accepted = act(report(place, priority="urgent"), place["staff"], "accept")
+    filled = report(place, address="3号楼东侧")
+    Ticket.objects.filter(pk=filled.pk).update(
+        assignee=place["worker"],
+        lead_department=place["department"],
+        component=factories.component(in_grid=place["grid"]),
+        duplicate_of=plain,
+        satisfaction=4,
+        rework_count=F("rework_count") + 2,
+        level=2,
+    )
+    return [plain, accepted, filled]
+
+
+@pytest.mark.parametrize("time_zone", ["Asia/Shanghai", "UTC"])
+def test_each_listed_row_equals_the_serializer_of_its_ticket(
+    place, varied_tickets, settings, time_zone
+):
+    settings.TIME_ZONE = time_zone
+    client = APIClient()
+    client.force_authenticate(place["staff"])
+
+    listed = client.get("/api/v1/tickets/").json()["results"]
+
+    tickets = Ticket.objects.order_by("-pk")
+    assert listed == _as_json(TicketSerializer(tickets, many=True).data)
+    assert len(listed) == len(varied_tickets)
+    filled = listed[0]
+    assert filled["assignee"] == place["worker"].pk and filled["satisfaction"] == 4
+    assert filled["category_name"] == place["category"].name and filled["grid_code"]
+    if time_zone == "UTC":
+        assert filled["created_at"].endswith("Z")
+    else:
+        assert filled["created_at"].endswith("+08:00")
+
+
+def test_filters_and_pages_still_apply(place, varied_tickets):
+    client = APIClient()
+    client.force_authenticate(place["staff"])
+
+    urgent = client.get("/api/v1/tickets/", {"priority": "urgent"}).json()["results"]
+    first = client.get("/api/v1/tickets/", {"page_size": 2}).json()
+    rest = client.get(first["next"]).json()
+
+    assert [row["id"] for row in urgent] == [varied_tickets[1].pk]
+    paged = [row["id"] for row in first["results"] + rest["results"]]
+    assert paged == sorted((t.pk for t in varied_tickets), reverse=True)
