@@ -14,7 +14,9 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    ExpressionWrapper,
     F,
+    FloatField,
     Func,
     IntegerField,
     OuterRef,
@@ -125,9 +127,18 @@ def duplicate_suggestions(*, user, ticket: Ticket, limit: int = 5) -> list[tuple
     """Open tickets of the same category within 50 m and 24 h of ``ticket`` that the user
     may see, nearest first, with their distance in metres."""
     lat_span = DUPLICATE_RADIUS_M / _METRES_PER_DEGREE
-    lng_span = lat_span / max(math.cos(math.radians(ticket.lat)), 0.01)
+    lng_scale = max(math.cos(math.radians(ticket.lat)), 0.01)
+    lng_span = lat_span / lng_scale
+    # Nearest first in the database (a flat approximation, in the same order as the
+    # great-circle distance at this scale), so a busy corner reads ``limit`` rows, not all.
+    dlat, dlng = F("lat") - ticket.lat, F("lng") - ticket.lng
+    squared = ExpressionWrapper(
+        dlat * dlat + dlng * dlng * (lng_scale * lng_scale), output_field=FloatField()
+    )
     nearby = (
         ticket_list(user=user)
+        .select_related(None)
+        .only("pk", "number", "title", "status", "lat", "lng")
         .filter(
             category_id=ticket.category_id,
             created_at__gte=ticket.created_at - DUPLICATE_WINDOW,
@@ -138,12 +149,11 @@ def duplicate_suggestions(*, user, ticket: Ticket, limit: int = 5) -> list[tuple
         )
         .exclude(pk=ticket.pk)
         .exclude(status__in=FINAL_STATUSES)
+        .alias(squared=squared)
+        .order_by("squared", "pk")[:limit]
     )
     found = [(other, distance_m(ticket.lat, ticket.lng, other.lat, other.lng)) for other in nearby]
-    return sorted(
-        ((other, metres) for other, metres in found if metres <= DUPLICATE_RADIUS_M),
-        key=lambda pair: pair[1],
-    )[:limit]
+    return [(other, metres) for other, metres in found if metres <= DUPLICATE_RADIUS_M]
 
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

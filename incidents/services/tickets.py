@@ -37,6 +37,17 @@ def ticket_number_next(*, day) -> str:
     return f"GD-{day:%Y%m%d}-{last:06d}"
 
 
+_RELATED_JUST_READ = (
+    "category",
+    "reporter",
+    "grid",
+    "community",
+    "street",
+    "district",
+    "component",
+)
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -94,7 +105,9 @@ def ticket_create(
         component=component,
         status=status,
     )
-    ticket.full_clean(exclude=["number"])
+    # The related rows were just read (or located), and the database keeps its foreign
+    # keys: checking each one again would cost a query apiece on every report.
+    ticket.full_clean(exclude=["number", *_RELATED_JUST_READ])
     for name, value in stage_fields(ticket, status, now).items():
         setattr(ticket, name, value)
     ticket.number = ticket_number_next(day=timezone.localdate(now))

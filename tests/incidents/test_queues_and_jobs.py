@@ -182,6 +182,22 @@ def test_a_new_report_near_an_open_one_of_the_same_kind_is_offered_as_a_duplicat
     assert first.pk not in [s["id"] for s in far["duplicate_suggestions"]]
 
 
+def test_a_busy_corner_offers_the_five_nearest_nearest_first(place):
+    grid = place["grid"]
+    # Seven open reports north of the point, 0 to 60 m away (0.00009 degrees is about 10 m).
+    others = [report(place) for _ in range(7)]
+    for steps, other in zip((6, 3, 0, 5, 1, 4, 2), others, strict=True):
+        Ticket.objects.filter(pk=other.pk).update(lat=grid.centroid_lat + steps * 0.00009)
+    body = {"category": place["category"].pk, "lat": grid.centroid_lat, "lng": grid.centroid_lng}
+
+    offered = client_for(place["worker"]).post("/api/v1/tickets/", body, format="json").json()
+
+    by_distance = [others[i].pk for i in (2, 4, 6, 1, 5)]
+    assert [s["id"] for s in offered["duplicate_suggestions"]] == by_distance
+    metres = [s["distance_m"] for s in offered["duplicate_suggestions"]]
+    assert metres == sorted(metres) and metres[-1] == pytest.approx(40, abs=1)
+
+
 def test_merging_keeps_both_histories(place):
     original = report(place)
     duplicate = report(place)
