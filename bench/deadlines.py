@@ -10,7 +10,7 @@ sweep would have left it; written first if this run has not yet):
    the partial index ``ticket_due_not_red`` answers (median of RUNS);
 2. backlog: BACKLOG green tickets (``BENCH_BACKLOG``; 100,000, or a tenth of the city if
    smaller) are made overdue at once, then cleared in batches of
-   ``DEADLINE_SWEEP_BATCH`` (500) exactly as ``deadline_sweep`` loops over them (each
+   ``DEADLINE_SWEEP_BATCH`` (200) exactly as ``deadline_sweep`` loops over them (each
    batch one transaction: red alert, escalation, supervision order, events and
    notifications), every batch timed. Reference: a plain indexed SELECT of one batch's
    ids, the first BACKLOG_REFERENCE_RUNS batches' worth before the sweep (median).

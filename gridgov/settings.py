@@ -305,7 +305,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "gridgov.api_policy.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gridgov.api_schema.AutoSchema",  # lists each operation's errors
     "EXCEPTION_HANDLER": "gridgov.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["gridgov.api_policy.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -472,7 +472,7 @@ RATING_WINDOW_DAYS = env.strict_int("RATING_WINDOW_DAYS", 7, minimum=1)
 # reported to the grid chief and the street office.
 IDLE_WORKER_WORKING_HOURS = env.strict_int("IDLE_WORKER_WORKING_HOURS", 16, minimum=1)
 # Tickets one deadline-sweep batch reads; a batch is one short transaction.
-DEADLINE_SWEEP_BATCH = env.strict_int("DEADLINE_SWEEP_BATCH", 500, minimum=1)
+DEADLINE_SWEEP_BATCH = env.strict_int("DEADLINE_SWEEP_BATCH", 200, minimum=1)
 
 # Funding: requests above this amount (yuan) need a second approver at street level; a
 # request paid without a receipt is flagged after this many days.

@@ -27,7 +27,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, PositiveSmallIntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,11 +158,26 @@ def _overdue_batch(*, now: datetime, run: uuid.UUID, size: int, result: SweepRes
     if not candidates:
         return 0
     overdue = _claim(candidates, colour=SlaColour.RED, run=run, now=now)
-    Ticket.objects.filter(pk__in=[t.pk for t in candidates]).exclude(
-        sla_colour=SlaColour.RED
-    ).update(sla_colour=SlaColour.RED, version=F("version") + 1, updated_at=now)
     result.red += len(overdue)
     escalated = _escalate(overdue, now=now, result=result)
+    # Colour and level in one UPDATE: each rewrite of a ticket row in a table of millions
+    # touches every index, and a second one per ticket doubled the batch's time.
+    by_level: dict[int, list[int]] = defaultdict(list)
+    for ticket in escalated:
+        by_level[ticket.level].append(ticket.pk)
+    raised = [
+        When(pk__in=ids, level__lt=level, then=Value(level)) for level, ids in by_level.items()
+    ]
+    Ticket.objects.filter(pk__in=[t.pk for t in candidates]).exclude(
+        sla_colour=SlaColour.RED
+    ).update(
+        sla_colour=SlaColour.RED,
+        level=Case(*raised, default=F("level"), output_field=PositiveSmallIntegerField())
+        if raised
+        else F("level"),
+        version=F("version") + 1,
+        updated_at=now,
+    )
     orders = _auto_orders(overdue, now=now)
     result.orders += len(orders)
     events = [
@@ -195,7 +210,8 @@ def _overdue_batch(*, now: datetime, run: uuid.UUID, size: int, result: SweepRes
 
 def _escalate(overdue: list[Ticket], *, now: datetime, result: SweepResult) -> list[Ticket]:
     """One level up for each overdue ticket below district level; the database admits one
-    escalation per ticket and level. Returns the tickets moved, with their new level."""
+    escalation per ticket and level. Returns the tickets moved, with their new level (which
+    the caller writes to the tickets)."""
     climbing = [t for t in overdue if t.level < Level.DISTRICT]
     Escalation.objects.bulk_create(
         [
@@ -210,18 +226,11 @@ def _escalate(overdue: list[Ticket], *, now: datetime, result: SweepResult) -> l
             ticket__in=climbing, at=now, reason=EscalationReason.OVERDUE
         ).values_list("ticket_id", "level")
     )
-    by_level: dict[int, list[int]] = defaultdict(list)
-    for ticket_id, level in moved.items():
-        by_level[level].append(ticket_id)
-    for level, ids in by_level.items():
-        Ticket.objects.filter(pk__in=ids, level__lt=level).update(
-            level=level, version=F("version") + 1, updated_at=now
-        )
-        result.escalated[level] = result.escalated.get(level, 0) + len(ids)
     escalated = []
     for ticket in climbing:
         if ticket.pk in moved:
             ticket.level = moved[ticket.pk]
+            result.escalated[ticket.level] = result.escalated.get(ticket.level, 0) + 1
             escalated.append(ticket)
     return escalated
 
