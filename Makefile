@@ -25,7 +25,7 @@ help:
 	@echo "make fmt       ruff format and ruff check --fix"
 	@echo "make messages  update locale/zh_Hans (needs xgettext) and compile translations"
 	@echo "make bench     run bench/run.py (results in bench/results/latest.json; docs/scaling.md)"
-	@echo "make bench-smoke  every bench at a tiny scale (2,000 tickets), SQLite, < 2 minutes"
+	@echo "make bench-smoke  every bench at a tiny scale (2,000 tickets), SQLite, about 2 minutes; in CI"
 	@echo "make load     the locust load scenario against LOAD_HOST (README: Load test)"
 
 install:

@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,9 +93,11 @@ def main(argv: list[str]) -> int:
                         sys.modules[seeding].forget()
             else:
                 print(f"  not emptied: {connection.settings_dict['NAME']} is no bench database")
+        started = time.perf_counter()
         results = module.run()
         for key, value in results.items():
             print(f"  {key:<48} {_shown(value)}")
+        print(f"  ({name} took {time.perf_counter() - started:,.1f} s)", flush=True)
         _record(args.results, name, connection.vendor, results)
     print(f"results written to {args.results}")
     return 0
