@@ -15,6 +15,7 @@ from rest_framework.routers import SimpleRouter
 from gridgov.api import BaseViewSet
 from gridgov.filters import FilterSet
 from incidents import selectors
+from incidents.api.ticket_rows import ticket_list_rows, ticket_list_values
 from incidents.api.ticket_serializers import SupervisionOrderSerializer, TicketSerializer
 from incidents.models import SupervisionOrder, Ticket
 
@@ -64,6 +65,12 @@ class MyTaskViewSet(mixins.ListModelMixin, BaseViewSet):
     serializer_class = MyTaskSerializer
     filterset_class = MyTaskFilterSet
     permission_classes = [IsAuthenticated]
+
+    def list(self, request, *args, **kwargs):
+        """A page of the caller's queue, soonest due first (the phone's main screen)."""
+        values = ticket_list_values(self.filter_queryset(self.get_queryset()), "task")
+        page = self.paginate_queryset(values)
+        return self.get_paginated_response(ticket_list_rows(page, "task"))
 
 
 class SupervisionOrderFilterSet(FilterSet):

@@ -45,20 +45,22 @@ _DATETIMES = tuple(
 )
 
 
-def ticket_list_values(tickets: QuerySet[Ticket]) -> QuerySet[dict]:
-    """The list's columns of ``tickets`` as dictionaries (one query, joins for the names)."""
-    return tickets.values(*COLUMNS.values())
+def ticket_list_values(tickets: QuerySet[Ticket], *extra: str) -> QuerySet[dict]:
+    """The list's columns of ``tickets`` as dictionaries (one query, joins for the names),
+    and the ``extra`` annotations of the queryset as they are."""
+    return tickets.values(*COLUMNS.values(), *extra)
 
 
-def ticket_list_rows(values: Iterable[dict]) -> list[dict]:
+def ticket_list_rows(values: Iterable[dict], *extra: str) -> list[dict]:
     """Rows of ``ticket_list_values`` in the API's shape (TicketSerializer's keys and
-    formats)."""
+    formats, then the ``extra`` keys)."""
     # DRF's own conversion (ISO 8601, "Z" for UTC), with the request's time zone looked up
     # once per page rather than once per value.
     datetime_field = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
     rows = []
     for value in values:
         row = {name: value[path] for name, path in COLUMNS.items()}
+        row.update((name, value[name]) for name in extra)
         for name in _DATETIMES:
             if row[name] is not None:
                 row[name] = datetime_field.to_representation(row[name])

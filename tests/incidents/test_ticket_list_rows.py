@@ -1,5 +1,6 @@
-"""The ticket list reads plain values (incidents.api.ticket_rows) for speed: every row must
-be exactly what TicketSerializer says of the same ticket, a phone cannot tell the two apart."""
+"""The ticket list and the task queue read plain values (incidents.api.ticket_rows) for
+speed: every row must be exactly what their serializers say of the same ticket, so a phone
+cannot tell the two apart."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import pytest
 from django.db.models import F
 from rest_framework.test import APIClient
 
+from incidents.api.queues import MyTaskSerializer
 from incidents.api.ticket_serializers import TicketSerializer
 from incidents.models import Ticket
+from incidents.selectors import my_task_list
 from tests import factories
 from tests.incidents.cases import act, report
 
@@ -59,6 +62,19 @@ def test_each_listed_row_equals_the_serializer_of_its_ticket(
         assert filled["created_at"].endswith("Z")
     else:
         assert filled["created_at"].endswith("+08:00")
+
+
+def test_the_task_queue_rows_equal_the_serializer_of_each_task(place, varied_tickets):
+    worker = place["worker"]
+    Ticket.objects.filter(pk=varied_tickets[0].pk).update(assignee=worker, status="dispatched")
+    client = APIClient()
+    client.force_authenticate(worker)
+
+    listed = client.get("/api/v1/me/tasks/").json()["results"]
+
+    expected = _as_json(MyTaskSerializer(my_task_list(user=worker), many=True).data)
+    assert listed == expected
+    assert {row["task"] for row in listed} >= {"handle"}
 
 
 def test_filters_and_pages_still_apply(place, varied_tickets):
