@@ -137,13 +137,18 @@ class Phone(HttpUser):
         if self.patrol_id is None:
             return
         lat, lng = self.spot
+        # The points a phone recorded since its last batch, at most one every 5 s, never
+        # ahead of now: the server refuses a time in the future (a wrong phone clock).
+        now = datetime.now(UTC)
+        since = max(self.track_at, now - timedelta(seconds=5 * TRACK_POINTS_PER_BATCH))
+        step = (now - since) / TRACK_POINTS_PER_BATCH
+        self.track_at = now
         points = []
-        for _ in range(TRACK_POINTS_PER_BATCH):
-            self.track_at += timedelta(seconds=5)
+        for number in range(1, TRACK_POINTS_PER_BATCH + 1):
             points.append(
                 {
                     "id": str(uuid.uuid4()),
-                    "recorded_at": self.track_at.isoformat(timespec="seconds"),
+                    "recorded_at": (since + step * number).isoformat(),
                     "lat": lat + random.uniform(-0.0002, 0.0002),
                     "lng": lng + random.uniform(-0.0002, 0.0002),
                     "accuracy": 8,
