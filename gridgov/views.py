@@ -17,6 +17,7 @@ def healthz(request):
     return JsonResponse(report, status=200 if healthy else 503)
 
 
+@require_safe
 def home(request):
     return render(request, "home.html")
 

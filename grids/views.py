@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from grids import selectors
 from grids.choices import GridKind
@@ -17,12 +18,14 @@ GRID_KIND_COLORS = {
 DEFAULT_COLOR = "#57606a"
 
 
+@require_safe
 @login_required
 def street_index(request):
     streets = selectors.street_list(user=request.user).filter(active=True)
     return render(request, "grids/street_index.html", {"streets": streets})
 
 
+@require_safe
 @login_required
 def street_map(request, street_id: int):
     street = get_object_or_404(selectors.street_list(user=request.user), pk=street_id)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from grids.geojson import feature_collection
 from personnel import selectors_workload
@@ -31,6 +32,7 @@ class DayForm(forms.Form):
     )
 
 
+@require_safe
 @login_required
 def workload(request):
     """Workers the user oversees (a grid worker: themself) with their grids and the hours
@@ -52,6 +54,7 @@ def workload(request):
     )
 
 
+@require_safe
 @login_required
 def grid_workload(request):
     """Grids the user sees with their primary worker and the patrolling done inside them
@@ -91,6 +94,7 @@ def _session_lines(track) -> list[dict]:
     return lines
 
 
+@require_safe
 @login_required
 def worker_track(request, user_id: int):
     """A worker's patrol track on one local day (``?day=YYYY-MM-DD``, today by default),

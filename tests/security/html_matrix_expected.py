@@ -140,7 +140,6 @@ def _ticket_action_rows() -> dict[tuple[str, str], dict[str, str]]:
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     # The front door, health and signing in and out (Django's views).
     ("home", "GET"): EVERYONE,
-    ("home", "POST"): EVERYONE,
     ("healthz", "GET"): EVERYONE,
     ("login", "GET"): EVERYONE,
     # An empty sign-in form comes back with its errors, with 200 (Django's LoginView).
@@ -149,9 +148,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("logout", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     # Places: the street's map is shown to those working in it (each sees their grids).
     ("grids:street-index", "GET"): SIGNED_IN,
-    ("grids:street-index", "POST"): SIGNED_IN,
     ("grids:street-map", "GET"): ABOVE_THE_GRID,
-    ("grids:street-map", "POST"): ABOVE_THE_GRID,
     # Cases: worklists show the caller's reach; the ticket, its photo and its actions are
     # of those who see it (the reporting worker, and G's street and district).
     ("incidents:queue", "GET"): SIGNED_IN,
@@ -324,11 +321,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("participation:rating-link-issue", "POST"): KEEPERS_DO | {"outsider": HIDDEN},
     # People: workloads of one's reach; a worker's track is theirs and their overseers'.
     ("workload", "GET"): SIGNED_IN,
-    ("workload", "POST"): SIGNED_IN,
     ("grid-workload", "GET"): SIGNED_IN,
-    ("grid-workload", "POST"): SIGNED_IN,
     ("worker-track", "GET"): IN_THE_GRID,
-    ("worker-track", "POST"): IN_THE_GRID,
     # An inbox is private, from superusers too.
     ("inbox", "GET"): SIGNED_IN,
     ("inbox-read", "POST"): row(LOGIN, HIDDEN, HIDDEN, REDIRECT, HIDDEN, HIDDEN, finance=HIDDEN),
