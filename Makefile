@@ -16,11 +16,12 @@ PYTEST_ARGS ?=
 TEST_SECRET_KEY ?= make-test-only-secret-key-never-deploy-5b0d8e27c1a94f36
 CHECK_ENV := SECRET_KEY=$(TEST_SECRET_KEY) DEBUG=0
 
-.PHONY: help install install-dev run test pytest lint fmt bench bench-smoke messages load
+.PHONY: help install install-dev run test pytest nightly lint fmt bench bench-smoke messages load
 
 help:
 	@echo "make run       start GridGov with a Celery worker on http://127.0.0.1:$${PORT:-8000}"
 	@echo "make test      ruff, Django checks, migrations check, translations, pytest"
+	@echo "make nightly   the property tests and the schema fuzz with many more examples (slow)"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make fmt       ruff format and ruff check --fix"
 	@echo "make messages  update locale/zh_Hans (needs xgettext) and compile translations"
@@ -47,6 +48,17 @@ test: install-dev lint
 # Chromium). Any failure fails make, and so does exit code 5: no tests collected.
 pytest: install-dev
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The long runs for a nightly job: the Hypothesis "nightly" profile (tests/conftest.py: many
+# more examples and longer walks) over the workflow and ledger state machines and the points
+# property, and the schema fuzz with its coverage phase. Tens of minutes on two cores.
+NIGHTLY_TESTS := tests/incidents/test_workflow_properties.py \
+	tests/participation/test_points.py::test_the_balance_is_the_sum_of_entries_and_never_negative \
+	tests/funding/test_ledger_properties.py \
+	tests/gridgov/test_schema_fuzz.py
+nightly: install-dev
+	HYPOTHESIS_PROFILE=nightly GRIDGOV_FUZZ_COVERAGE=1 \
+		$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) $(NIGHTLY_TESTS)
 
 lint: install-dev
 	$(PY) -m ruff check .

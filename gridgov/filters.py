@@ -3,7 +3,8 @@
 A time such as ``0052-08-31T11:22:11-20:12`` parses in Python but PostgreSQL refuses its
 offset (a 500). Times in filters are therefore turned into UTC while the form is cleaned, and
 one that cannot be is a 400 naming the parameter. Filtersets derive from :class:`FilterSet`;
-``filterset_fields`` on a view get it through :class:`FilterBackend`.
+``filterset_fields`` on a view get it through :class:`FilterBackend`. Likewise an id beyond
+what a key column holds is a 400 (:class:`IdFilter`), not an overflow in the database driver.
 """
 
 from __future__ import annotations
@@ -15,6 +16,17 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+
+MAX_ID = 2**63 - 1  # the largest primary key a database here stores
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on an id: a number from 1 to :data:`MAX_ID`; another is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class UTCDateTimeField(forms.DateTimeField):

@@ -8,9 +8,24 @@ import uuid
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE. "default" is Hypothesis's own; the
+# property tests keep their CI budgets under it. "nightly" (make nightly) sets the number of
+# examples itself, and those tests then leave it alone.
+hypothesis_settings.register_profile("default", hypothesis_settings.get_profile("default"))
+hypothesis_settings.register_profile(
+    "nightly",
+    max_examples=100,
+    stateful_step_count=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "default")
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -4,7 +4,6 @@ read the books; only keepers (finance officers, administrators) write them."""
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +27,7 @@ from funding.services.ledger import (
     transaction_reverse,
 )
 from gridgov.api import BaseViewSet
-from gridgov.filters import FilterSet
+from gridgov.filters import FilterSet, IdFilter
 from grids.models import Community, Grid, Street
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
@@ -159,7 +158,7 @@ class ReverseSerializer(serializers.Serializer):
 
 
 class TransactionFilterSet(FilterSet):
-    account = django_filters.NumberFilter(method="filter_account", label=_("Account"))
+    account = IdFilter(method="filter_account", label=_("Account"))
 
     class Meta:
         model = Transaction

@@ -1,5 +1,6 @@
 import django_filters
 
+from gridgov.filters import IdFilter
 from grids.choices import ComponentMajorClass
 from grids.models import Community, Component, Grid, Street
 
@@ -28,7 +29,7 @@ class ComponentFilterSet(django_filters.FilterSet):
     major_class = django_filters.ChoiceFilter(
         field_name="type__major_class", choices=ComponentMajorClass.choices
     )
-    street = django_filters.NumberFilter(field_name="grid__street")
+    street = IdFilter(field_name="grid__street")
 
     class Meta:
         model = Component

@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from grids import geometry
+from grids.choices import GridKind
 from grids.models import Community, Component, ComponentType, District, Grid, Street
 
 PLACE_READ_ONLY = (
@@ -33,6 +35,38 @@ class BoundaryField(serializers.JSONField):
 
 class PlaceSerializer(serializers.ModelSerializer):
     boundary = BoundaryField(required=False, allow_null=True)
+
+
+class GridFeaturePropertiesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    kind = serializers.ChoiceField(choices=GridKind.choices)
+    population = serializers.IntegerField()
+    households = serializers.IntegerField()
+    buildings = serializers.IntegerField()
+    active = serializers.BooleanField()
+    area_m2 = serializers.FloatField(allow_null=True)
+    community_code = serializers.CharField()
+    community_name = serializers.CharField()
+    street_code = serializers.CharField()
+    street_name = serializers.CharField()
+
+
+class GridFeatureSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="Feature")
+    id = serializers.IntegerField()
+    geometry = serializers.JSONField(help_text=_("A GeoJSON Polygon or MultiPolygon"))
+    properties = GridFeaturePropertiesSerializer()
+
+
+@extend_schema_serializer(many=False)  # one collection, not a page of them
+class GridFeatureCollectionSerializer(serializers.Serializer):
+    """Grids as a GeoJSON FeatureCollection, for maps (the list with ``?format=geojson``)."""
+
+    type = serializers.CharField(help_text="FeatureCollection")
+    features = GridFeatureSerializer(many=True)
 
 
 class DistrictSerializer(PlaceSerializer):

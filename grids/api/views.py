@@ -75,6 +75,12 @@ class GridViewSet(PlaceViewSet):
     create_service = services.grid_create
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, GeoJSONRenderer]
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): serializers.GridSerializer(many=True),
+            (200, GeoJSONRenderer.media_type): serializers.GridFeatureCollectionSerializer,
+        }
+    )
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != GeoJSONRenderer.format:
             return super().list(request, *args, **kwargs)

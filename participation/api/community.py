@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.api import BaseViewSet
-from gridgov.filters import FilterSet, UTCDateTimeFilter
+from gridgov.filters import FilterSet, IdFilter, UTCDateTimeFilter
 from participation.api import community_serializers as serializers
 from participation.api.common import READ_AND_EDIT, ServiceWritesMixin
 from participation.choices import ActivityKind, ActivityStatus, Skill
@@ -60,7 +60,7 @@ def skill_filter(queryset, name: str, value: str):
 
 
 class OrganisationFilterSet(FilterSet):
-    grid = django_filters.NumberFilter(field_name="grids_served")
+    grid = IdFilter(field_name="grids_served")
 
     class Meta:
         model = Organisation
@@ -260,7 +260,7 @@ class VolunteerRankingView(APIView):
 
     @extend_schema(
         parameters=[serializers.RankingQuerySerializer],
-        responses=serializers.VolunteerRankingRowSerializer(many=True),
+        responses=serializers.VolunteerRankingSerializer,
     )
     def get(self, request) -> Response:
         query = serializers.RankingQuerySerializer(

@@ -275,3 +275,13 @@ class VolunteerRankingRowSerializer(MaskedNameMixin, serializers.Serializer):
     volunteer = serializers.IntegerField(source="pk")
     hours = serializers.DecimalField(max_digits=9, decimal_places=2)
     points = serializers.IntegerField()
+
+
+class VolunteerRankingSerializer(serializers.Serializer):
+    """The ranking and what it ranks: a community's volunteers in a period, by an order."""
+
+    community = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    order = serializers.ChoiceField(choices=sorted(life.RANKING_ORDERS))
+    results = VolunteerRankingRowSerializer(many=True)

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gridgov.api import BaseViewSet
-from gridgov.filters import FilterSet, UTCDateTimeFilter
+from gridgov.filters import FilterSet, IdFilter, UTCDateTimeFilter
 from participation.api import points_serializers as serializers
 from participation.api.common import READ_AND_ACT, READ_AND_EDIT, ServiceWritesMixin
 from participation.api.community import LifeContextMixin, volunteer_of
@@ -22,7 +22,7 @@ from participation.services import points as services
 
 
 class PointsEntryFilterSet(FilterSet):
-    volunteer = django_filters.NumberFilter(field_name="account__volunteer")
+    volunteer = IdFilter(field_name="account__volunteer")
     kind = django_filters.ChoiceFilter(choices=PointsKind.choices)
     after = UTCDateTimeFilter(field_name="at", lookup_expr="gte")
     before = UTCDateTimeFilter(field_name="at", lookup_expr="lt")

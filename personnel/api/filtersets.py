@@ -3,6 +3,7 @@ filters to nothing instead of answering whether it exists outside the user's rea
 
 import django_filters
 
+from gridgov.filters import IdFilter
 from personnel.choices import (
     AssignmentKind,
     AssignmentState,
@@ -16,8 +17,8 @@ from personnel.models import Department, GridAssignment, GridWorker, RoleAssignm
 
 
 class DepartmentFilterSet(django_filters.FilterSet):
-    district = django_filters.NumberFilter(field_name="district_id")
-    street = django_filters.NumberFilter(field_name="street_id")
+    district = IdFilter(field_name="district_id")
+    street = IdFilter(field_name="street_id")
     kind = django_filters.ChoiceFilter(choices=DepartmentKind.choices)
     active = django_filters.BooleanFilter()
     code = django_filters.CharFilter()
@@ -28,8 +29,8 @@ class DepartmentFilterSet(django_filters.FilterSet):
 
 
 class WorkerFilterSet(django_filters.FilterSet):
-    street = django_filters.NumberFilter(field_name="street_id")
-    user = django_filters.NumberFilter(field_name="user_id")
+    street = IdFilter(field_name="street_id")
+    user = IdFilter(field_name="user_id")
     status = django_filters.ChoiceFilter(choices=WorkerStatus.choices)
     employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
     employee_number = django_filters.CharFilter()
@@ -40,9 +41,9 @@ class WorkerFilterSet(django_filters.FilterSet):
 
 
 class GridAssignmentFilterSet(django_filters.FilterSet):
-    grid = django_filters.NumberFilter(field_name="grid_id")
-    worker = django_filters.NumberFilter(field_name="worker_id")
-    street = django_filters.NumberFilter(field_name="street_id")
+    grid = IdFilter(field_name="grid_id")
+    worker = IdFilter(field_name="worker_id")
+    street = IdFilter(field_name="street_id")
     kind = django_filters.ChoiceFilter(choices=AssignmentKind.choices)
     open = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull")
 
@@ -52,7 +53,7 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
 
 
 class RoleAssignmentFilterSet(django_filters.FilterSet):
-    user = django_filters.NumberFilter(field_name="user_id")
+    user = IdFilter(field_name="user_id")
     role = django_filters.ChoiceFilter(choices=Role.choices)
     scope_type = django_filters.ChoiceFilter(choices=ScopeType.choices)
     state = django_filters.ChoiceFilter(choices=AssignmentState.choices)

@@ -52,7 +52,7 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     full_name = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.CharField(help_text=_("The e-mail address, or empty if none is on file."))
     roles = RoleInForceSerializer(many=True, help_text=_("The role assignments in force."))
     grids = GridRefSerializer(many=True, help_text=_("Every grid the user may see."))
     unread_notifications = serializers.IntegerField()

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,6 +21,7 @@ from personnel import selectors
 from personnel.choices import AssignmentKind, AssignmentState, Role, ScopeType
 from personnel.models import Department, GridAssignment, GridWorker, RoleAssignment
 from personnel.models.access import SCOPE_FIELDS
+from personnel.models.departments import phone_validator
 
 # Where each kind of scope is looked up for the granter: their visible places and departments.
 SCOPE_SELECTORS: dict[str, Callable[..., QuerySet]] = {
@@ -108,6 +110,23 @@ class OpenAssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MaskedPhoneField(serializers.CharField):
+    """A phone number, validated on the way in; the serializer may answer it masked."""
+
+
+class MaskedPhoneFieldScheme(OpenApiSerializerFieldExtension):
+    """In answers the phone may be masked (``138****8000``): its pattern admits ``*``."""
+
+    target_class = MaskedPhoneField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            schema["pattern"] = r"^[0-9+\-() *]{5,20}$"
+            schema["description"] = _("Masked (138****8000) unless you may see personal data.")
+        return schema
+
+
 class WorkerSerializer(serializers.ModelSerializer):
     """A worker profile. The phone is masked (``138****8000``) unless the view's context says
     the requesting user sees personal data (``unmasked``)."""
@@ -118,6 +137,11 @@ class WorkerSerializer(serializers.ModelSerializer):
     street_name = serializers.CharField(source="street.name", read_only=True)
     open_assignments = serializers.SerializerMethodField(
         help_text=_("The worker's open grid assignments that you may see.")
+    )
+    phone = MaskedPhoneField(
+        label=GridWorker._meta.get_field("phone").verbose_name,
+        max_length=20,
+        validators=[phone_validator],
     )
 
     class Meta:

@@ -106,9 +106,14 @@ def _machine(place):
     return Workflow
 
 
+# CI's budget; another Hypothesis profile (make nightly: tests/conftest.py) brings its own.
+CI_BUDGET = (
+    {"max_examples": 40, "stateful_step_count": 40}
+    if settings.get_current_profile_name() == "default"
+    else {}
+)
 MACHINE_SETTINGS = settings(
-    max_examples=40,
-    stateful_step_count=40,
+    **CI_BUDGET,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -151,9 +151,11 @@ OPS = st.lists(
 )
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+# CI's budget; another Hypothesis profile (make nightly: tests/conftest.py) brings its own.
+CI_BUDGET = {"max_examples": 40} if settings.get_current_profile_name() == "default" else {}
+
+
+@settings(**CI_BUDGET, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_the_balance_is_the_sum_of_entries_and_never_negative(town, ops):
     with transaction.atomic():
