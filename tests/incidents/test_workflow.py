@@ -4,14 +4,14 @@ of the stages, and the history it leaves."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gridgov.exceptions import StaleObjectError
 from incidents.models import Ticket, TicketEvent
-from incidents.services.tickets import ticket_create
+from incidents.services.tickets import ticket_create, ticket_number_next
 from incidents.workflow import ActionNotAllowed, actions_for, ticket_act
 from tests.incidents.cases import act, report
 
@@ -32,6 +32,12 @@ def test_a_report_is_located_numbered_and_its_first_clock_started(place):
     assert ticket.stage_due_at - ticket.stage_started_at == timedelta(hours=1)
     assert ticket.stage_warn_at - ticket.stage_started_at == timedelta(minutes=48)
     assert list(ticket.events.values_list("action", "to_status")) == [("report", "reported")]
+
+
+def test_numbers_count_from_one_each_day():
+    assert ticket_number_next(day=date(2026, 1, 1)) == "GD-20260101-000001"
+    assert ticket_number_next(day=date(2026, 1, 1)) == "GD-20260101-000002"
+    assert ticket_number_next(day=date(2026, 1, 2)) == "GD-20260102-000001"
 
 
 def test_a_report_outside_every_grid_is_refused(place):
