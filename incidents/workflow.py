@@ -514,7 +514,7 @@ def ticket_act(
     )
     if not updated:
         raise StaleObjectError(f"ticket {ticket.pk} changed since version {expected_version}")
-    after = Ticket.objects.select_related("category", "duplicate_of").get(pk=ticket.pk)
+    after = Ticket.objects.select_related("category", "grid", "duplicate_of").get(pk=ticket.pk)
     extra = transition.effect(ticket, after, actor, data, now) if transition.effect else {}
     event = TicketEvent.objects.create(
         ticket=ticket,

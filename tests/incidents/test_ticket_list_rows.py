@@ -88,3 +88,27 @@ def test_filters_and_pages_still_apply(place, varied_tickets):
     assert [row["id"] for row in urgent] == [varied_tickets[1].pk]
     paged = [row["id"] for row in first["results"] + rest["results"]]
     assert paged == sorted((t.pk for t in varied_tickets), reverse=True)
+
+
+def test_a_report_and_an_action_answer_what_the_serializer_says_of_the_ticket(place):
+    """Reports and workflow actions answer from the instance (ticket_row) rather than
+    through the serializer: the phone must get the same keys and formats either way."""
+    grid = place["grid"]
+    client = APIClient()
+    client.force_authenticate(place["staff"])
+    body = {"category": place["category"].pk, "lat": grid.centroid_lat, "lng": grid.centroid_lng}
+    first = client.post("/api/v1/tickets/", body | {"description": "井盖缺失"}, format="json")
+    created = client.post("/api/v1/tickets/", body | {"description": "井盖缺失"}, format="json")
+
+    ticket = Ticket.objects.get(pk=created.json()["id"])
+    assert created.status_code == 201
+    assert created.json() == _as_json(TicketSerializer(ticket).data) | {
+        "duplicate_suggestions": created.json()["duplicate_suggestions"]
+    }
+    assert [s["id"] for s in created.json()["duplicate_suggestions"]] == [first.json()["id"]]
+
+    accepted = client.post(f"/api/v1/tickets/{ticket.pk}/accept/", {}, format="json")
+
+    ticket.refresh_from_db()
+    assert accepted.status_code == 200 and ticket.status == "accepted"
+    assert accepted.json() == _as_json(TicketSerializer(ticket).data)
