@@ -125,15 +125,23 @@ class Load:
 Step = Callable[[http.client.HTTPConnection, Callable], None]
 
 
-def run_load(port: int, clients: int, seconds: float, step: Step) -> Load:
+def run_load(
+    port: int, clients: int, seconds: float, step: Step, *, per_s: float | None = None
+) -> Load:
     """``clients`` threads repeat ``step`` for ``seconds`` (wall), each on its own
-    keep-alive connection; every request is timed."""
+    keep-alive connection; every request is timed.
+
+    Flat out by default (each client starts its next step when the last one ends). With
+    ``per_s``, the clients together start that many steps a second, staggered, as phones
+    at a given rate of reports would; a step that overruns its slot is followed at once."""
     load = Load()
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+    interval = clients / per_s if per_s else 0.0
 
-    def client() -> None:
+    def client(index: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        due = time.monotonic() + interval * index / clients
         mine: dict[str, list[float]] = {}
         errors = []
 
@@ -146,6 +154,9 @@ def run_load(port: int, clients: int, seconds: float, step: Step) -> Load:
             return status, answer
 
         while time.monotonic() < stop:
+            if interval:
+                time.sleep(max(0.0, due - time.monotonic()))
+                due += interval
             step(conn, timed)
         conn.close()
         with lock:
@@ -153,7 +164,7 @@ def run_load(port: int, clients: int, seconds: float, step: Step) -> Load:
                 load.latencies.setdefault(kind, []).extend(found)
             load.errors.extend(errors)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
