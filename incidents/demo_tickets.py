@@ -56,6 +56,9 @@ DAYS = 120
 BATCH = 1000
 SWEEP_RUN = uuid.uuid5(uuid.NAMESPACE_URL, "gridgov-demo/tickets")  # the demo's alerts
 LATE_SHARE = 0.15  # cases with at least one stage finished late
+# The first cases are public reports closed in the last days, so that the demo's ratings
+# (participation.demo_voice) find cases to rate on whatever day the demo is seeded.
+RECENT_PUBLIC_CLOSED = 4
 ON_TIME = timedelta(minutes=1)  # how close an open case's planned share must come to now
 STEP_BACK = timedelta(minutes=30)  # the first extra step back of a history that overran now
 
@@ -128,10 +131,15 @@ def make_case(
     (``working`` tells the working days of the last DAYS days)."""
     source = pick(rng, {source: row[0] for source, row in SOURCES.items()})
     is_open = rng.random() < 0.3
+    recent_public = index < RECENT_PUBLIC_CLOSED
+    if recent_public:
+        source, is_open = sorted(PUBLIC_SOURCES)[index % len(PUBLIC_SOURCES)], False
     if source == Source.SELF_HANDLED:
         target = (Status.CHECKING if rng.random() < 0.8 else Status.REWORK) if is_open else ""
     else:
         target = pick(rng, OPEN if is_open else FINISHED)
+    if recent_public:
+        target = Status.CLOSED
     if target == Status.VERIFYING and source not in PUBLIC_SOURCES:
         target = Status.FILED
     weights = [3 if c.kind == "event" else 1 for c in city.categories]
@@ -207,7 +215,7 @@ def make_case(
     schedule(rng, steps, first, late=late, open_share=open_share)
     limits = city.limits.get((category.pk, priority), {})
     case = Case(source, priority, limits, lead, steps, cast, f"{DEMO_SEED}:{index}", open_share)
-    if is_open:
+    if is_open or recent_public:
         created = now - timedelta(hours=rng.uniform(1, 72))
     else:
         created = _created(rng, source, now, working)

@@ -5,10 +5,10 @@ the request instead of losing it with the message (gridgov.broker.enqueue_on_com
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from personnel.models import PatrolDay
 from personnel.services.workers import grid_assignment_create
@@ -16,6 +16,8 @@ from tests import people
 from tests.faults.town import build_town, client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# A fixed morning: a track started "30 minutes ago" just after midnight spans two days.
+STARTED = datetime(2025, 3, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def test_a_patrol_track_sent_while_redis_is_down_is_stored_and_counted(
@@ -26,7 +28,7 @@ def test_a_patrol_track_sent_while_redis_is_down_is_stored_and_counted(
     grid = town["grid"]
     profile = people.worker_profile(town["worker"], street=grid.street)
     grid_assignment_create(created_by=people.root(), worker=profile, grid=grid, kind="primary")
-    started = timezone.now() - timedelta(minutes=30)
+    started = STARTED
     patrol = phone.post(
         "/api/v1/patrols/",
         {"client_id": str(uuid.uuid4()), "started_at": started.isoformat()},

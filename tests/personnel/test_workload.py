@@ -29,11 +29,12 @@ pytestmark = pytest.mark.django_db
 
 
 def this_month_start():
-    """A start for a patrol whose five minutes of points lie in the current local month and
-    not in the future, whenever the test runs (even in the first minutes of a month)."""
+    """A start for a patrol whose five minutes of points lie in the current local day (so
+    in this month; a pair of points across midnight counts for neither day) and not in the
+    future beyond the clock tolerance, whenever the test runs (even just after midnight)."""
     now = timezone.now()
-    first = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return max(now - timedelta(minutes=6), first)
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(minutes=6), midnight)
 
 
 def patrol(worker, start, count: int, on_commit, *, step_minutes: float = 0.5, lng=LNG_IN):
