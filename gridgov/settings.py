@@ -114,7 +114,7 @@ AUTH_USER_MODEL = "personnel.User"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username and IP is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "personnel.backends.ModelPermissionBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

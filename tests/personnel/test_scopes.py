@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -184,6 +186,25 @@ def test_role_groups_carry_model_permissions(town):
     assert worker.has_perm("personnel.add_patrolsession")
     assert not supervisor.has_perm("personnel.add_patrolsession")
     assert supervisor.has_perm("personnel.view_gridworker")
+
+
+def test_a_users_own_and_role_permissions_are_read_in_one_query(town):
+    worker = people.with_role("grid_worker", town["grid1"])
+    worker.user_permissions.add(Permission.objects.get(codename="view_budgetline"))
+    worker = type(worker).objects.get(pk=worker.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        permissions = worker.get_all_permissions()
+    assert len(queries) == 1
+    assert permissions == ModelBackend().get_all_permissions(worker)
+    assert {"funding.view_budgetline", "personnel.add_patrolsession"} <= permissions
+
+    role_assignment_revoke(
+        assignment=RoleAssignment.objects.get(user=worker), revoked_by=people.root()
+    )
+    worker = type(worker).objects.get(pk=worker.pk)
+    assert not worker.has_perm("personnel.add_patrolsession")
+    assert worker.has_perm("funding.view_budgetline")
 
 
 def test_browser_pages_outside_the_scope_are_404(town, client):
