@@ -255,8 +255,12 @@ def _books(street) -> tuple[dict[str, int], User]:
         ],
         post=True,
     )
+    # This year's budget: the budget and request pages show the current fiscal year.
     budget = budget_create(
-        entity=street, fiscal_year=2026, created_by=keeper, lines=[("office", "street", 1000)]
+        entity=street,
+        fiscal_year=timezone.localdate().year,
+        created_by=keeper,
+        lines=[("office", "street", 1000)],
     )
     request = expenditure_request(
         budget_line=budget.lines.get(),

@@ -79,7 +79,11 @@ def _grid_scope(w: dict) -> dict:
 
 # Keyed by label: a page asked a second way has a row of its own (``name[variant]``).
 QUERY: dict[str, Builder] = {
-    "funding:reports[csv]": lambda w: {"format": "csv", "report": "execution", "year": 2026},
+    "funding:reports[csv]": lambda w: {
+        "format": "csv",
+        "report": "execution",
+        "year": timezone.localdate().year,
+    },
     "assessment:scores": lambda w: {"month": "2026-10", "kind": "worker"},
     "funding:ledger": lambda w: {"entity": f"S{w['ids']['street']}"},
     "assessment:dashboard": _grid_scope,
@@ -139,7 +143,10 @@ BODY: dict[str, Builder] = {
     "funding:transaction-reverse": lambda w: {
         f"reverse-{w['ids']['funding-transaction']}-reason": "matrix reversal"
     },
-    "funding:budgets": lambda w: {"entity": f"S{w['ids']['street']}", "fiscal_year": 2027},
+    "funding:budgets": lambda w: {
+        "entity": f"S{w['ids']['street']}",
+        "fiscal_year": timezone.localdate().year + 1,
+    },
     "funding:line-add": lambda w: {
         f"budget-{w['ids']['funding-budget']}-category": "training",
         f"budget-{w['ids']['funding-budget']}-source": "street",
