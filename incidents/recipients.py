@@ -38,9 +38,11 @@ def holders(tickets: Iterable, roles: Iterable[str]) -> dict[int, set[int]]:
     covering = Q()
     for name, ids in places.items():
         covering |= Q(scope_type=name, **{f"{name}_id__in": ids})
-    held = RoleAssignment.objects.filter(
-        covering, role__in=list(roles), state=AssignmentState.ACTIVE
-    ).values_list("user_id", "scope_type", *(f"{name}_id" for name in PLACE_FIELDS))
+    held = (
+        RoleAssignment.objects.filter(covering, role__in=list(roles), state=AssignmentState.ACTIVE)
+        .order_by()
+        .values_list("user_id", "scope_type", *(f"{name}_id" for name in PLACE_FIELDS))
+    )
     by_place: dict[tuple[str, int], set[int]] = defaultdict(set)
     for user_id, scope_type, *ids in held:
         by_place[(scope_type, dict(zip(PLACE_FIELDS, ids, strict=True))[scope_type])].add(user_id)
@@ -60,12 +62,16 @@ def level_holders(tickets: Iterable, *, level: int) -> dict[int, set[int]]:
 def department_handlers(department_ids: Iterable[int]) -> dict[int, set[int]]:
     """The handlers of each department, in one query."""
     found: dict[int, set[int]] = defaultdict(set)
-    for user_id, department_id in RoleAssignment.objects.filter(
-        role=Role.DEPT_HANDLER,
-        state=AssignmentState.ACTIVE,
-        scope_type=ScopeType.DEPARTMENT,
-        department_id__in=list(department_ids),
-    ).values_list("user_id", "department_id"):
+    for user_id, department_id in (
+        RoleAssignment.objects.filter(
+            role=Role.DEPT_HANDLER,
+            state=AssignmentState.ACTIVE,
+            scope_type=ScopeType.DEPARTMENT,
+            department_id__in=list(department_ids),
+        )
+        .order_by()
+        .values_list("user_id", "department_id")
+    ):
         found[department_id].add(user_id)
     return found
 

@@ -404,8 +404,18 @@ def actor_roles(user: User | None, ticket: Ticket) -> set[str]:
         "grid": ticket.grid_id,
         "department": ticket.lead_department_id,
     }
-    held = RoleAssignment.objects.filter(user=user, state=AssignmentState.ACTIVE).values_list(
-        "role", "scope_type", "district_id", "street_id", "community_id", "grid_id", "department_id"
+    held = (
+        RoleAssignment.objects.filter(user=user, state=AssignmentState.ACTIVE)
+        .order_by()
+        .values_list(
+            "role",
+            "scope_type",
+            "district_id",
+            "street_id",
+            "community_id",
+            "grid_id",
+            "department_id",
+        )
     )
     handled: set[int] = set()
     for role, scope_type, *ids in held:

@@ -190,7 +190,6 @@ def notifications_deliver_pending(
     return dict(outcomes)
 
 
-@transaction.atomic
 def notify_many(
     *, user_ids: Iterable[int], title: str, body: str = "", url: str = "", kind: str = "general"
 ) -> int:
@@ -201,9 +200,9 @@ def notify_many(
     )
 
 
-@transaction.atomic
 def notify_each(messages: Iterable[Notification]) -> int:
-    """Insert unsaved notifications in one go; returns how many.
+    """Insert unsaved notifications in one go; returns how many. The one insert is atomic
+    by itself (``bulk_create``), so it adds no savepoint to the caller's transaction.
 
     For jobs that notify many people at once (deadline sweeps, digests): the delivery job
     mails the copies on its next run instead of one task per message.
