@@ -14,6 +14,9 @@ from rest_framework.test import APIClient
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The schema fuzz's tally: a plugin rather than a conftest, so the xdist controller loads it.
+pytest_plugins = ["tests.fuzz_tally"]
+
 # Hypothesis profiles, chosen by HYPOTHESIS_PROFILE. "default" is Hypothesis's own; the
 # property tests keep their CI budgets under it. "nightly" (make nightly) sets the number of
 # examples itself, and those tests then leave it alone.

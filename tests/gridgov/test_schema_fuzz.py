@@ -17,7 +17,7 @@ scoping and the services rather than a 404.
 ``GRIDGOV_FUZZ_COVERAGE=1`` adds schemathesis's coverage phase, which sends every boundary
 and wrong-type value the schema allows: run it when the API changes shape, and nightly
 (``make nightly``, whose Hypothesis profile also raises the number of cases). The count of
-requests is printed at the end of the run (tests/gridgov/conftest.py).
+requests is printed at the end of the run (tests/fuzz_tally.py).
 """
 
 from __future__ import annotations

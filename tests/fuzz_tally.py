@@ -3,7 +3,8 @@ how many operations, and how many distinct server errors and schema violations i
 printed at the end of the run so that CI logs show it.
 
 Under pytest-xdist each worker counts its own share and hands it to the controller, which
-adds them up and prints one line.
+adds them up and prints one line. The controller collects no tests, so it loads no
+conftest below tests/: this is a plugin, named by tests/conftest.py, so both sides load it.
 """
 
 from __future__ import annotations
