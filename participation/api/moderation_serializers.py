@@ -13,8 +13,13 @@ from participation.models import PublicReport
 class PublicReportSerializer(serializers.ModelSerializer):
     service_code = serializers.CharField(source="service.category.code", read_only=True)
     service_name = serializers.CharField(source="service.category.local_name", read_only=True)
-    ticket_number = serializers.CharField(source="ticket.number", read_only=True, default=None)
+    ticket_number = serializers.CharField(
+        source="ticket.number", read_only=True, default=None, allow_null=True
+    )
     photos = serializers.SerializerMethodField()
+    # Blank when the reporter left none: the schema must allow "" besides an address.
+    email = serializers.EmailField(read_only=True, allow_blank=True, label=_("e-mail"))
+    media_url = serializers.URLField(read_only=True, allow_blank=True, label=_("photo address"))
 
     class Meta:
         model = PublicReport

@@ -22,7 +22,9 @@ ANSWER_CHOICES = [
 
 class ProposalAnswerSerializer(serializers.ModelSerializer):
     answered_by = serializers.StringRelatedField()
-    ticket_number = serializers.CharField(source="ticket.number", default=None, read_only=True)
+    ticket_number = serializers.CharField(
+        source="ticket.number", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ProposalAnswer
@@ -42,7 +44,7 @@ class ProposalAnswerSerializer(serializers.ModelSerializer):
 class ProposalSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     organisation_name = serializers.CharField(
-        source="organisation.name", default=None, read_only=True
+        source="organisation.name", default=None, read_only=True, allow_null=True
     )
     author = serializers.SerializerMethodField()
     supported = serializers.BooleanField(read_only=True, default=False)

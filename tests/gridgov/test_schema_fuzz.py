@@ -48,6 +48,10 @@ from funding.services.ledger import chart_ensure
 from gridgov.api_policy import WriteRateThrottle
 from gridgov.wsgi import application
 from grids.models import Community, Component, District, Grid, Street
+from incidents.services import category_create
+from participation.models import Proposal, PublicReport, PublicService
+from participation.services.proposals import proposal_answer, proposal_raise
+from participation.services.public_reports import public_report_submit
 from personnel.api.auth import LoginRateThrottle
 from personnel.models import Department, GridWorker, RoleAssignment
 from tests import factories, people
@@ -114,6 +118,8 @@ COLLECTIONS = {
     "workers": GridWorker,
     "role-assignments": RoleAssignment,
     "accounts": Account,  # the two streets' charts of accounts
+    "public-reports": PublicReport,
+    "proposals": Proposal,
 }
 
 
@@ -167,6 +173,8 @@ def world(django_db_setup, django_db_blocker) -> Iterator[dict]:
             people.worker_profile(users["grid_worker"], street=streets[0])
             for street in streets:
                 chart_ensure(entity=street)
+            _anonymous_report(grids[0])
+            _answered_proposal(grids[0].community, users["street_staff"])
             superuser = people.root()
             yield {
                 "ids": {
@@ -179,6 +187,35 @@ def world(django_db_setup, django_db_blocker) -> Iterator[dict]:
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def _anonymous_report(grid: Grid) -> PublicReport:
+    """A resident's report waiting for moderation, with no contact and no photo address:
+    the blank fields the moderators' answers must still match the schema with."""
+    major = category_create(code="E01", kind="event", name="市容环境")
+    minor = category_create(code="E0101", kind="event", name="暴露垃圾", parent=major)
+    report, _token = public_report_submit(
+        channel="web",
+        service=PublicService.objects.create(category=minor, order=1),
+        description="路边有垃圾",
+        lat=grid.centroid_lat,
+        lng=grid.centroid_lng,
+        anonymous=True,
+    )
+    return report
+
+
+def _answered_proposal(community: Community, staff) -> None:
+    """A resident's proposal, for no organisation, answered without a case: the empty
+    organisation and case of its answers must match the schema too."""
+    proposal = proposal_raise(
+        author=people.user("fuzz-resident"),
+        community=community,
+        kind="need",
+        title="楼道照明",
+        body="楼道灯坏了",
+    )
+    proposal_answer(proposal=proposal, answered_by=staff, status="in_progress", text="已派人查看")
 
 
 @pytest.fixture(scope="module")
