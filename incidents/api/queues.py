@@ -68,7 +68,9 @@ class MyTaskViewSet(mixins.ListModelMixin, BaseViewSet):
 
     def list(self, request, *args, **kwargs):
         """A page of the caller's queue, soonest due first (the phone's main screen)."""
-        values = ticket_list_values(self.filter_queryset(self.get_queryset()), "task")
+        values = ticket_list_values(
+            self.filter_queryset(self.get_queryset()), "task", names_after_sort=True
+        )
         page = self.paginate_queryset(values)
         return self.get_paginated_response(ticket_list_rows(page, "task"))
 
