@@ -232,8 +232,9 @@ def test_certificates_are_seen_by_their_holder_and_the_workers_managers(street_w
     colleague = people.with_role("grid_worker", factories.grid(number=2))
     staff = people.with_role("street_staff", street)
     safety = course()
-    mine = holding(worker, safety, expires_on=date(2027, 1, 1), number="MINE")
-    theirs = holding(colleague, safety, expires_on=date(2027, 1, 1), number="THEIRS")
+    in_force_until = timezone.localdate() + timedelta(days=365)
+    mine = holding(worker, safety, expires_on=in_force_until, number="MINE")
+    theirs = holding(colleague, safety, expires_on=in_force_until, number="THEIRS")
 
     def numbers(user) -> set[str]:
         return {
