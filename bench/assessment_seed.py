@@ -32,6 +32,9 @@ __all__ = ["DAYS", "Generator", "Writer", "seed"]
 DAYS = 120
 BATCH = 20_000  # tickets per write
 CUTOFF = timedelta(hours=1)  # histories end this long before the seeding time
+# Places within each grid where its cases are reported: cases spread over a grid's streets
+# and courtyards, as a city's do, rather than all lying on one point.
+SPOTS_PER_GRID = 200
 
 # Source: weight (as the demo's ticket mix).
 SOURCES = {
@@ -94,6 +97,24 @@ def forget() -> None:
     _CITY_WRITTEN = False
 
 
+def _spots(shape, rng: random.Random, count: int) -> list[tuple[float, float]]:
+    """``count`` random points (lat, lng) inside ``shape``; its representative point alone
+    if it is too thin for random points to fall in it."""
+    from shapely import contains_xy, prepare
+
+    prepare(shape)
+    west, south, east, north = shape.bounds
+    spots = []
+    for _attempt in range(count * 20):
+        lng, lat = rng.uniform(west, east), rng.uniform(south, north)
+        if contains_xy(shape, lng, lat):
+            spots.append((round(lat, 6), round(lng, 6)))
+            if len(spots) == count:
+                return spots
+    point = shape.representative_point()
+    return spots or [(round(point.y, 6), round(point.x, 6))]
+
+
 class Generator:
     """Plans one ticket's columns, events and red alerts at a time (no workflow calls)."""
 
@@ -113,8 +134,7 @@ class Generator:
         self.points = {}
         self.people = {}
         for grid in city.grids:
-            point = grid["shape"].representative_point()
-            self.points[grid["grid_id"]] = (round(point.y, 6), round(point.x, 6))
+            self.points[grid["grid_id"]] = _spots(grid["shape"], rng, SPOTS_PER_GRID)
             field = city.held(Role.GRID_WORKER, grid, "grid") or city.held(
                 Role.GRID_CHIEF, grid, "grid"
             )
@@ -198,7 +218,7 @@ class Generator:
         if status in ("closed", "evaluated"):
             fields["closed_at"] = next(e[4] for e in reversed(events) if e[0] == "close")
         stage = self.stages.get(status, "")
-        lat, lng = self.points[grid["grid_id"]]
+        lat, lng = rng.choice(self.points[grid["grid_id"]])
         values = {
             "id": pk,
             "created_at": reported,
@@ -242,7 +262,7 @@ class Generator:
         limit = timedelta(hours=rng.uniform(*OPEN_LIMIT_HOURS))
         due, warn = reported + limit, reported + limit * 0.8
         colour = "red" if due <= self.now else "yellow" if warn <= self.now else "green"
-        lat, lng = self.points[grid["grid_id"]]
+        lat, lng = rng.choice(self.points[grid["grid_id"]])
         values = {
             "id": pk,
             "created_at": reported,

@@ -35,7 +35,7 @@ class Ticket(VersionedModel):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name=_("category"),
-        db_index=False,  # ticket_category_created leads with it
+        db_index=False,  # ticket_category_place leads with it
     )
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -142,8 +142,10 @@ class Ticket(VersionedModel):
             models.Index(fields=["street", "status"], name="ticket_street_status"),
             models.Index(fields=["grid", "status"], name="ticket_grid_status"),
             models.Index(fields=["lead_department", "status"], name="ticket_dept_status"),
-            # Duplicate suggestions: open cases of one category reported within a day.
-            models.Index(fields=["category", "created_at"], name="ticket_category_created"),
+            # Duplicate suggestions: cases of one category within a few dozen metres. Read by
+            # place, a search costs what lies near the report, not the day's reports of the
+            # category across the city nor every case of a busy grid.
+            models.Index(fields=["category", "lat", "lng"], name="ticket_category_place"),
         ]
         constraints = [
             models.CheckConstraint(
