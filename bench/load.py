@@ -18,6 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The key under which a bench reports its server's answers outside 2xx (bench/run.py fails
+# the run when it is not 0).
+ERRORS = "answers outside 2xx"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -77,8 +77,11 @@ def main(argv: list[str]) -> int:
     from django.db import connection
 
     django.setup()
+    from bench.load import ERRORS
+
     call_command("migrate", verbosity=0)
     scratch_database = "bench" in str(connection.settings_dict["NAME"])
+    failed = []
     for index, name in enumerate(args.names or BENCHES):
         print(f"== {name}", flush=True)
         module = importlib.import_module(f"bench.{name}")
@@ -99,7 +102,13 @@ def main(argv: list[str]) -> int:
             print(f"  {key:<48} {_shown(value)}")
         print(f"  ({name} took {time.perf_counter() - started:,.1f} s)", flush=True)
         _record(args.results, name, connection.vendor, results)
+        if results.get(ERRORS):
+            failed.append(name)
     print(f"results written to {args.results}")
+    if failed:
+        # Figures of a run whose server failed are no measurement (errors answer fast).
+        print(f"FAILED: answers outside 2xx in {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -29,6 +29,8 @@ import os
 import uuid
 from typing import Any
 
+from bench.load import ERRORS
+
 GOAL_THROUGHPUT_RATIO = 0.5
 GOAL_LIST_P95_MS = 100
 GOAL_WRITE_P95_MS = 150
@@ -160,6 +162,8 @@ def run() -> dict[str, Any]:
     ref_p95, list_p95 = ref.p95_ms("reference"), listed.p95_ms("list")
     create_p95, accept_p95 = written.p95_ms("create"), written.p95_ms("accept")
     ratio = listed.per_s() / ref.per_s()
+    # A goal holds only for a phase whose every answer was 2xx: errors answer fast.
+    list_clean, write_clean = not (ref.errors or listed.errors), not written.errors
     print(f"  grid {people['grid'].code}: {people['grid tickets']:,} tickets in the worker's grid")
     return {
         "tickets in the database": seeded["tickets"],
@@ -175,22 +179,28 @@ def run() -> dict[str, Any]:
         "ticket list: p95 ms": list_p95,
         "ticket list / reference throughput": ratio,
         f"ticket list throughput goal (>= {GOAL_THROUGHPUT_RATIO}) held": (
-            ratio >= GOAL_THROUGHPUT_RATIO
+            list_clean and ratio >= GOAL_THROUGHPUT_RATIO
         ),
         "ticket list / reference p95": list_p95 / ref_p95,
-        f"ticket list p95 goal ({GOAL_LIST_P95_MS} ms) held": list_p95 < GOAL_LIST_P95_MS,
+        f"ticket list p95 goal ({GOAL_LIST_P95_MS} ms) held": (
+            list_clean and list_p95 < GOAL_LIST_P95_MS
+        ),
         "worker queue (me/tasks): req/s": queued.per_s(),
         "worker queue: p95 ms": queued.p95_ms("queue"),
         "worker queue / reference throughput": queued.per_s() / ref.per_s(),
         "create + accept pairs": written.count("accept"),
         "create: p95 ms": create_p95,
         "create / reference p95": create_p95 / ref_p95,
-        f"create p95 goal ({GOAL_WRITE_P95_MS} ms) held": create_p95 < GOAL_WRITE_P95_MS,
+        f"create p95 goal ({GOAL_WRITE_P95_MS} ms) held": (
+            write_clean and create_p95 < GOAL_WRITE_P95_MS
+        ),
         "accept: p95 ms": accept_p95,
         "accept / reference p95": accept_p95 / ref_p95,
-        f"accept p95 goal ({GOAL_WRITE_P95_MS} ms) held": accept_p95 < GOAL_WRITE_P95_MS,
+        f"accept p95 goal ({GOAL_WRITE_P95_MS} ms) held": (
+            write_clean and accept_p95 < GOAL_WRITE_P95_MS
+        ),
         **_paced_figures(paced, ref_p95, write_rate),
-        "answers outside 2xx": len(errors),
+        ERRORS: len(errors),
     }
 
 
@@ -202,6 +212,8 @@ def _paced_figures(paced, ref_p95: float, rate: float) -> dict[str, Any]:
         figures |= {
             f"{at}: {kind} p95 ms": p95,
             f"{at}: {kind} / reference p95": p95 / ref_p95,
-            f"{at}: {kind} p95 goal ({GOAL_WRITE_P95_MS} ms) held": p95 < GOAL_WRITE_P95_MS,
+            f"{at}: {kind} p95 goal ({GOAL_WRITE_P95_MS} ms) held": (
+                not paced.errors and p95 < GOAL_WRITE_P95_MS
+            ),
         }
     return figures

@@ -101,6 +101,9 @@ if (
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["CONN_MAX_AGE"] = env.strict_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The scope query as a server-side prepared statement (gridgov.prepared); off behind a
+# pooler in transaction mode.
+DATABASE_PREPARED_STATEMENTS = env.strict_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 else:

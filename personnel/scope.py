@@ -218,10 +218,11 @@ def _scope_query(vendor: str) -> tuple[str, tuple]:
 def _rows(user) -> list[tuple]:
     from django.db import connection
 
+    from gridgov.prepared import fetch_all
+
     sql, params = _scope_query(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk if value == _ANY_USER else value for value in params])
-        return cursor.fetchall()
+    user_params = [user.pk if value == _ANY_USER else value for value in params]
+    return fetch_all("gridgov_user_scope", sql, user_params)
 
 
 def compute_scope(user) -> UserScope:
