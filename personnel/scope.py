@@ -8,12 +8,26 @@ display (names, breadcrumbs) but give no access to their other children.
 
 from __future__ import annotations
 
+import operator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 from django.db.models import BigIntegerField, CharField, F, Q, Value
 from django.db.models.functions import Cast
+
+
+def any_in(**lookups: frozenset[int]) -> Q:
+    """The OR of the ``…__in`` ``lookups`` whose sets are not empty, or the first of them
+    (matching nothing) if all are. An empty IN matches nothing anyway, but the ORM finds
+    that out by raising and catching an exception for it each time it writes the query:
+    most users' scopes leave two or three of the four place levels empty."""
+    given = [Q(**{name: ids}) for name, ids in lookups.items() if ids]
+    if not given:
+        name, ids = next(iter(lookups.items()))
+        return Q(**{name: ids})
+    return reduce(operator.or_, given)
+
 
 _request_cache: ContextVar[dict | None] = ContextVar("gridgov_scope_cache", default=None)
 
@@ -50,11 +64,11 @@ class UserScope:
             return Q()
         if path:
             return self.grid_q(f"{path}__")
-        return (
-            Q(district_id__in=self.district_ids)
-            | Q(street_id__in=self.street_ids)
-            | Q(community_id__in=self.community_ids)
-            | Q(grid_id__in=self.grid_ids)
+        return any_in(
+            district_id__in=self.district_ids,
+            street_id__in=self.street_ids,
+            community_id__in=self.community_ids,
+            grid_id__in=self.grid_ids,
         )
 
     def grid_q(self, prefix: str = "") -> Q:
@@ -62,11 +76,13 @@ class UserScope:
         relation)."""
         if self.is_global:
             return Q()
-        return (
-            Q(**{f"{prefix}district_id__in": self.district_ids})
-            | Q(**{f"{prefix}street_id__in": self.street_ids})
-            | Q(**{f"{prefix}community_id__in": self.community_ids})
-            | Q(**{f"{prefix}id__in": self.grid_ids})
+        return any_in(
+            **{
+                f"{prefix}district_id__in": self.district_ids,
+                f"{prefix}street_id__in": self.street_ids,
+                f"{prefix}community_id__in": self.community_ids,
+                f"{prefix}id__in": self.grid_ids,
+            }
         )
 
     def street_area_q(self, path: str = "street") -> Q:
@@ -74,8 +90,8 @@ class UserScope:
         streets and every street of the user's districts."""
         if self.is_global:
             return Q()
-        return Q(**{f"{path}__district_id__in": self.district_ids}) | Q(
-            **{f"{path}_id__in": self.street_ids}
+        return any_in(
+            **{f"{path}__district_id__in": self.district_ids, f"{path}_id__in": self.street_ids}
         )
 
     def covers_street(self, street_id: int, district_id: int) -> bool:
@@ -96,10 +112,12 @@ class PlacesHeld:
         """Rows carrying the place chain (directly, or through ``prefix``)."""
         if self.is_global:
             return Q()
-        return (
-            Q(**{f"{prefix}district_id__in": self.district_ids})
-            | Q(**{f"{prefix}street_id__in": self.street_ids})
-            | Q(**{f"{prefix}community_id__in": self.community_ids})
+        return any_in(
+            **{
+                f"{prefix}district_id__in": self.district_ids,
+                f"{prefix}street_id__in": self.street_ids,
+                f"{prefix}community_id__in": self.community_ids,
+            }
         )
 
     def covers(self, *, district_id: int, street_id: int, community_id: int | None) -> bool:

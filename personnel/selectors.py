@@ -7,15 +7,19 @@ selector here, and every app above this one, filters through it.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
+from gridgov.prepared import fetch_all
 from personnel.choices import AssignmentState, Role
 from personnel.models import (
     Attendance,
     Certificate,
     Course,
     Department,
+    DeviceToken,
     GridAssignment,
     GridWorker,
     Notification,
@@ -256,3 +260,41 @@ def user_list(*, user) -> QuerySet[User]:
             & ~Q(pk__in=GridWorker.objects.values("user_id"))
         )
     return User.objects.filter(reach)
+
+
+# Never a token key (knox's keys are 15 hex digits): marks the key among the parameters.
+_ANY_TOKEN_KEY = "<token key>"  # noqa: S105 - a placeholder, not a secret
+
+
+@lru_cache(maxsize=4)
+def _device_token_query(vendor: str) -> tuple[str, tuple, list[str], list[str]]:
+    """The SQL of "the device tokens with a key, with their users" (built by the ORM once
+    per process and database vendor), and the token's and the user's columns in it."""
+    token_columns = [field.attname for field in DeviceToken._meta.concrete_fields]
+    user_columns = [field.attname for field in User._meta.concrete_fields]
+    rows = DeviceToken.objects.filter(token_key=_ANY_TOKEN_KEY).order_by()
+    rows = rows.values_list(*token_columns, *(f"user__{name}" for name in user_columns))
+    sql, params = rows.query.sql_with_params()
+    return sql, params, token_columns, user_columns
+
+
+def device_tokens_with_key(key: str) -> list[DeviceToken]:
+    """The device tokens whose key (the first characters of the token) is ``key``, each
+    with its user loaded: the lookup behind every API request.
+
+    On PostgreSQL, one statement whose SQL the ORM writes once per process and PostgreSQL
+    plans once per session (``gridgov.prepared``): building it for each request cost about
+    as much as the rest of the authentication."""
+    if connection.vendor != "postgresql":
+        # Rows read raw skip the ORM's conversions, which SQLite needs (its date-times are
+        # text); psycopg2 already answers Python values.
+        return list(DeviceToken.objects.filter(token_key=key).select_related("user"))
+    sql, params, token_columns, user_columns = _device_token_query(connection.vendor)
+    params = [key if value == _ANY_TOKEN_KEY else value for value in params]
+    tokens = []
+    for row in fetch_all("gridgov_device_tokens_with_key", sql, params):
+        token = DeviceToken.from_db(connection.alias, token_columns, row[: len(token_columns)])
+        user = User.from_db(connection.alias, user_columns, row[len(token_columns) :])
+        DeviceToken.user.field.set_cached_value(token, user)
+        tokens.append(token)
+    return tokens

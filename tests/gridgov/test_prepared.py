@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from gridgov.prepared import _numbered
 from personnel.choices import Role
+from personnel.models import DeviceToken, User
 from personnel.scope import compute_scope
+from personnel.selectors import device_tokens_with_key
+from personnel.services.auth import device_token_issue
 from tests import factories, people
 
 postgresql_only = pytest.mark.skipif(
@@ -102,3 +105,22 @@ def test_threads_of_one_process_each_prepare_in_their_own_session():
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = [future.result() for future in [pool.submit(twice) for _ in range(4)]]
     assert answers == [[{grid.pk}, {grid.pk}]] * 4
+
+
+@postgresql_only
+def test_the_device_token_lookup_is_prepared_and_loads_the_user(db, settings):
+    person = people.user("wang")
+    token, text = device_token_issue(user=person, device="Pixel 7")
+
+    with CaptureQueriesContext(connection) as queries:
+        [found] = device_tokens_with_key(text[:15])
+        assert found.user.username == "wang"
+    assert [query["sql"][:7] for query in queries] == ["EXECUTE"]
+    assert "gridgov_device_tokens_with_key" in _prepared_names()
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    [plain] = device_tokens_with_key(text[:15])
+    for field in (*DeviceToken._meta.concrete_fields, *User._meta.concrete_fields):
+        owner = plain if field.model is DeviceToken else plain.user
+        twin = found if field.model is DeviceToken else found.user
+        assert getattr(twin, field.attname) == getattr(owner, field.attname), field.name
+    assert found.pk == token.pk and device_tokens_with_key("0" * 15) == []

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from knox.crypto import hash_token
 from rest_framework.test import APIClient
 
 from personnel.models import DeviceToken
@@ -273,3 +274,35 @@ def test_signing_in_again_clears_that_users_expired_tokens_only():
 
     left = sorted(DeviceToken.objects.values_list("user__username", "device"))
     assert left == [("li", "Li's phone"), ("wang", "New phone")]
+
+
+@pytest.mark.parametrize("token", ["\xff\xfe\xfd", "a" * 15 + "\xe9"])
+def test_a_token_that_is_not_utf8_is_refused_like_any_wrong_token(token):
+    people.user("wang")
+    signed_in_phone("wang")
+
+    response = phone(token).get(ME)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert error_of(response)["code"] == "authentication_failed"
+
+
+def test_tokens_sharing_a_key_each_sign_in_their_own_user():
+    people.user("wang")
+    li = people.user("li")
+    wang_phone, wang = signed_in_phone("wang")
+    # A key is a token's first 15 characters: rarely shared, and then the hash decides.
+    key, tail = wang["token"][:15], wang["token"][15:]
+    li_token = key + "".join("0" if char != "0" else "1" for char in tail)
+    DeviceToken(
+        user=li,
+        device="Li's phone",
+        token_key=key,
+        digest=hash_token(li_token),
+        expiry=timezone.now() + timedelta(days=1),
+    ).save()
+
+    assert wang_phone.get(ME).json()["username"] == "wang"
+    assert phone(li_token).get(ME).json()["username"] == "li"
+    assert phone(key + "2" * len(tail)).get(ME).status_code == 401

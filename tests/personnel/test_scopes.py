@@ -8,12 +8,14 @@ import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from grids.models import Grid
 from personnel.models import GridUserObjectPermission, RoleAssignment
-from personnel.scope import RequestScopeCache, compute_scope, scope_for
+from personnel.scope import RequestScopeCache, UserScope, compute_scope, scope_for
 from personnel.services.roles import role_assignment_revoke, role_assignments_refresh
 from personnel.tasks import roles as role_tasks
 from tests import factories, people
@@ -216,3 +218,17 @@ def test_browser_pages_outside_the_scope_are_404(town, client):
     assert client.get(f"/grids/streets/{town['street2'].pk}/map/").status_code == 404
     index = client.get("/grids/").content.decode()
     assert town["street1"].name in index and town["street2"].name not in index
+
+
+def test_place_filters_leave_out_empty_levels_and_an_empty_scope_matches_nothing(town):
+    grid1, grid4 = town["grid1"], town["grid4"]
+    one_grid = UserScope(grid_ids=frozenset({grid1.pk}))
+    two_levels = UserScope(
+        grid_ids=frozenset({grid1.pk}), street_ids=frozenset({town["street2"].pk})
+    )
+
+    assert list(Grid.objects.filter(one_grid.grid_q())) == [grid1]
+    assert one_grid.grid_q() == Q(id__in=frozenset({grid1.pk}))  # no empty levels in the SQL
+    assert set(Grid.objects.filter(two_levels.grid_q())) == {grid1, grid4}
+    assert not Grid.objects.filter(UserScope().grid_q()).exists()
+    assert not Grid.objects.filter(UserScope().street_area_q("street")).exists()
