@@ -7,7 +7,7 @@ selector here, and every app above this one, filters through it.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -266,10 +266,10 @@ def user_list(*, user) -> QuerySet[User]:
 _ANY_TOKEN_KEY = "<token key>"  # noqa: S105 - a placeholder, not a secret
 
 
-@lru_cache(maxsize=4)
-def _device_token_query(vendor: str) -> tuple[str, tuple, list[str], list[str]]:
-    """The SQL of "the device tokens with a key, with their users" (built by the ORM once
-    per process and database vendor), and the token's and the user's columns in it."""
+@cache
+def _device_token_query() -> tuple[str, tuple, list[str], list[str]]:
+    """The PostgreSQL SQL of "the device tokens with a key, with their users" (built by the
+    ORM once per process), and the token's and the user's columns in it."""
     token_columns = [field.attname for field in DeviceToken._meta.concrete_fields]
     user_columns = [field.attname for field in User._meta.concrete_fields]
     rows = DeviceToken.objects.filter(token_key=_ANY_TOKEN_KEY).order_by()
@@ -289,7 +289,7 @@ def device_tokens_with_key(key: str) -> list[DeviceToken]:
         # Rows read raw skip the ORM's conversions, which SQLite needs (its date-times are
         # text); psycopg2 already answers Python values.
         return list(DeviceToken.objects.filter(token_key=key).select_related("user"))
-    sql, params, token_columns, user_columns = _device_token_query(connection.vendor)
+    sql, params, token_columns, user_columns = _device_token_query()
     params = [key if value == _ANY_TOKEN_KEY else value for value in params]
     tokens = []
     for row in fetch_all("gridgov_device_tokens_with_key", sql, params):
