@@ -77,10 +77,12 @@ bench: install-dev
 
 # Every bench at a tiny scale on a scratch SQLite database (DATABASE_URL for PostgreSQL):
 # that they all still run, not how fast (docs/scaling.md has the figures at scale).
+SMOKE_RESULTS ?= bench/results/smoke.json
+
 bench-smoke: install-dev
 	BENCH_TICKETS=2000 BENCH_DAYS=14 BENCH_LEGS=20000 BENCH_FORECAST_TICKETS=300 \
 		BENCH_API_SECONDS=1 BENCH_BACKLOG=200 \
-		$(PY) bench/run.py --results bench/results/smoke.json
+		$(PY) bench/run.py --results $(SMOKE_RESULTS)
 
 messages: install
 	@if command -v xgettext >/dev/null 2>&1; then \

@@ -24,8 +24,9 @@ BATCH = 20_000
 
 def _seed(rng: random.Random) -> list:
     from django.contrib.auth import get_user_model
+    from django.db import transaction
 
-    from funding.choices import AccountType, FundSource
+    from funding.choices import AccountType, FundSource, TransactionStatus
     from funding.models import Account, AccountBalance, Leg, Transaction
     from grids.models import District, Street
 
@@ -47,23 +48,28 @@ def _seed(rng: random.Random) -> list:
         count = min(BATCH, LEGS - made) // 2
         heads = []
         for _ in range(count):
-            head = Transaction(
-                date=rng.choice(months), description="bench", created_by=keeper, status="posted"
-            )
+            head = Transaction(date=rng.choice(months), description="bench", created_by=keeper)
             head.set_entity(street)
             head.period = head.date
             heads.append(head)
-        heads = Transaction.objects.bulk_create(heads)
-        legs = []
-        for head in heads:
-            debit, credit = rng.sample(accounts, 2)
-            source = rng.choice(sources)
-            amount = Decimal(rng.randint(1, 1_000_000)) / 100
-            legs.append(Leg(transaction=head, account=debit, source=source, amount=amount))
-            legs.append(Leg(transaction=head, account=credit, source=source, amount=-amount))
-            balances[(debit.pk, source, head.period)] += amount
-            balances[(credit.pk, source, head.period)] -= amount
-        Leg.objects.bulk_create(legs, batch_size=5_000)
+        # As posting does: the legs go on draft transactions, which are then posted in the
+        # same database transaction (PostgreSQL's triggers refuse legs on a posted one, and
+        # check at commit that every posted one balances).
+        with transaction.atomic():
+            heads = Transaction.objects.bulk_create(heads)
+            legs = []
+            for head in heads:
+                debit, credit = rng.sample(accounts, 2)
+                source = rng.choice(sources)
+                amount = Decimal(rng.randint(1, 1_000_000)) / 100
+                legs.append(Leg(transaction=head, account=debit, source=source, amount=amount))
+                legs.append(Leg(transaction=head, account=credit, source=source, amount=-amount))
+                balances[(debit.pk, source, head.period)] += amount
+                balances[(credit.pk, source, head.period)] -= amount
+            Leg.objects.bulk_create(legs, batch_size=5_000)
+            Transaction.objects.filter(pk__in=[head.pk for head in heads]).update(
+                status=TransactionStatus.POSTED
+            )
         made += len(legs)
         print(f"  seeded {made:,} / {LEGS:,} legs", flush=True)
     AccountBalance.objects.bulk_create(

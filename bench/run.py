@@ -6,10 +6,10 @@ machines differ). Usage: ``python bench/run.py [--results PATH] [name ...]``. Th
 keeps one entry per benchmark (its results, when and on which database it ran): running
 some benchmarks replaces their entries and keeps the others'.
 
-Every bench seeds its own data: the database is emptied (``flush``) before each one but
-the first, unless the bench reuses the previous one's (``shares_database()``: the ticket
-API and deadline benches reuse the open city that ``city`` wrote). Only a database whose
-name contains "bench" is ever emptied (the scratch SQLite file, or e.g. ``gridgov_bench``).
+Every bench seeds its own data: the database is emptied (``flush``) before each one,
+unless the bench reuses the previous one's (``shares_database()``: the ticket API and
+deadline benches reuse the open city that ``city`` wrote). Only a database whose name
+contains "bench" is ever emptied (the scratch SQLite file, or e.g. ``gridgov_bench``).
 """
 
 from __future__ import annotations
@@ -82,13 +82,13 @@ def main(argv: list[str]) -> int:
     call_command("migrate", verbosity=0)
     scratch_database = "bench" in str(connection.settings_dict["NAME"])
     failed = []
-    for index, name in enumerate(args.names or BENCHES):
+    for name in args.names or BENCHES:
         print(f"== {name}", flush=True)
         module = importlib.import_module(f"bench.{name}")
         shares = getattr(module, "shares_database", lambda: False)()
-        if index and not shares:
+        if not shares:
             # Each bench seeds its own city; two cities would overlap (the same codes and
-            # places). Only a bench's own database is emptied.
+            # places), with another run's left behind too. Only a bench database is emptied.
             if scratch_database:
                 call_command("flush", interactive=False, verbosity=0)
                 for seeding in ("bench.assessment_seed", "bench.city"):
