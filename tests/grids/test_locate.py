@@ -32,6 +32,26 @@ def test_point_on_a_shared_edge_goes_to_the_smaller_code_whatever_the_order():
     assert corner == west
 
 
+def test_a_batch_answers_each_point_as_a_single_lookup_does(django_assert_num_queries):
+    community = factories.community()
+    east = factories.grid(parent=community, number=2)
+    west = factories.grid(parent=community, number=1)
+    edge_lng = west.bbox[2]
+    points = [
+        (35.8005, east.bbox[0] + 0.0007),  # inside east
+        (36.5, 117.0),  # in no grid
+        (35.8005, edge_lng),  # on the shared edge: the smaller code
+        (35.8, edge_lng),  # on the shared corner
+        (35.8005, west.bbox[0] + 0.0002),  # inside west
+        (35.8005, east.bbox[0] + 0.0007),  # the first point again
+    ]
+    singles = [locate.locate_grid_id(lat, lng) for lat, lng in points]
+    assert singles == [east.pk, None, west.pk, west.pk, west.pk, east.pk]
+    with django_assert_num_queries(1):  # one stamp read for the whole batch
+        assert locate.locate_grid_ids(points) == singles
+    assert locate.locate_grid_ids([]) == []
+
+
 def test_index_follows_changes_made_by_any_process():
     grid = factories.grid()
     inside = (grid.centroid_lat, grid.centroid_lng)
