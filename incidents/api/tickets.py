@@ -23,7 +23,7 @@ from gridgov.api_errors import PayloadTooLarge
 from gridgov.filters import FilterSet
 from incidents import selectors
 from incidents.api import ticket_serializers as s
-from incidents.api.ticket_rows import ticket_list_rows, ticket_list_values, ticket_row
+from incidents.api.ticket_rows import ticket_list_base, ticket_list_rows, ticket_row
 from incidents.choices import Action, PhotoPhase, Status
 from incidents.models import Ticket
 from incidents.photos import Photo, PhotoTooLarge
@@ -103,13 +103,21 @@ class TicketViewSet(
             return [IsAuthenticated()]
         return super().get_permissions()
 
+    def get_queryset(self):
+        if self.action != "list":
+            return super().get_queryset()
+        # The list reads plain rows (ticket_rows): scoped the same way, without joins.
+        if getattr(self, "_rows", None) is None:
+            self._rows = selectors.ticket_list(user=self.request.user, tickets=ticket_list_base())
+        return self._rows.all()
+
     def get_serializer_class(self):
         return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
 
     def list(self, request, *args, **kwargs):
         """A page of tickets in the caller's scope, newest first (cursor pages)."""
-        values = ticket_list_values(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(ticket_list_rows(self.paginate_queryset(values)))
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(ticket_list_rows(rows))
 
     def retrieve(self, request, *args, **kwargs):
         ticket = self.get_object()

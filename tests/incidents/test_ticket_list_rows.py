@@ -90,6 +90,24 @@ def test_filters_and_pages_still_apply(place, varied_tickets):
     assert paged == sorted((t.pk for t in varied_tickets), reverse=True)
 
 
+def test_requests_one_after_another_each_see_their_own_scope_and_filters(place, varied_tickets):
+    """Every list request narrows one base of rows built once per process: nothing one
+    request narrowed by (its scope, its filters, its page) may stay for the next."""
+    staff, outsider = APIClient(), APIClient()
+    staff.force_authenticate(place["staff"])
+    outsider.force_authenticate(place["outsider"])
+    everything = sorted((t.pk for t in varied_tickets), reverse=True)
+
+    def ids(client, **query):
+        return [row["id"] for row in client.get("/api/v1/tickets/", query).json()["results"]]
+
+    assert ids(staff, priority="urgent") == [varied_tickets[1].pk]
+    assert ids(outsider) == []
+    assert ids(staff, page_size=1) == everything[:1]
+    assert ids(staff) == everything
+    assert ids(outsider, priority="urgent") == []
+
+
 def test_a_report_and_an_action_answer_what_the_serializer_says_of_the_ticket(place):
     """Reports and workflow actions answer from the instance (ticket_row) rather than
     through the serializer: the phone must get the same keys and formats either way."""
