@@ -128,7 +128,10 @@ def scope_choices(user) -> list[tuple[Any, list[tuple[str, str]]]]:
             label,
             [
                 (f"{kind}:{p.pk}", f"{p.code} {p.name}".strip())
-                for p in places[kind].order_by("code")
+                for p in places[kind]
+                .select_related(None)
+                .only("pk", "code", "name")
+                .order_by("code")
             ],
         )
         for label, kind in groups

@@ -50,13 +50,24 @@ def _within(scope: Scope, path: str = "") -> Q:
     return Q(**{f"{path}{scope.kind}_id": scope.id})
 
 
+# Each grid's feature names its community and street; their own outlines, decoded again
+# for every grid of the map, took most of the map's time.
+_PARENT_SHAPES = tuple(
+    f"{parent}__{field}" for parent in ("community", "street") for field in ("boundary", "bbox")
+)
+
+
 def grid_map(user, scope: Scope, period: Period, metric: str) -> dict[str, Any]:
     """The grids of a place scope as GeoJSON features, each with ``value`` (``metric``
     over ``period``, from the rollup; rates by the indicator formulas) and the link to its
     own dashboard."""
     place = Q(pk=scope.id) if scope.kind == ScopeKind.GRID else _within(scope)
     grids = list(
-        grid_list(user=user).filter(place).select_related("community", "street").order_by("code")
+        grid_list(user=user)
+        .filter(place)
+        .select_related("community", "street")
+        .defer(*_PARENT_SHAPES)
+        .order_by("code")
     )
     figures = {
         row["grid_id"]: row

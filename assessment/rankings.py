@@ -216,7 +216,12 @@ def rankings_for(*, user, kind: str, within: Scope | None, period: Period) -> li
         **{f"{column}__in": chosen.values(key)}, day__gte=period.first, day__lte=period.last
     )
     found = figures.sums_by(rows, column)
-    subjects = list(chosen)
+    # A place's label is its code and name: its boundary (GeoJSON) is left unread.
+    subjects = list(
+        chosen
+        if kind == RankingKind.WORKER
+        else chosen.select_related(None).only("pk", "code", "name")
+    )
     scheme = ScoreScheme.objects.in_force(kind=scheme_kind, on=period.last)
     weights, bands = scheme.decimal_weights, scheme.grade_bands
     shown, counted = _KEYS[kind]

@@ -92,6 +92,11 @@ def mask_phone(phone: str) -> str:
     return f"{'*' * max(len(phone) - 2, 0)}{phone[-2:]}"
 
 
+# A worker's street is shown by name: its outline (GeoJSON, decoded for every worker
+# listed) is left unread.
+STREET_SHAPE = ("street__boundary", "street__bbox")
+
+
 def worker_list(*, user, with_open_assignments: bool = False) -> QuerySet[GridWorker]:
     """Workers employed by a street in the user's reach, or assigned to a grid in it.
 
@@ -101,7 +106,7 @@ def worker_list(*, user, with_open_assignments: bool = False) -> QuerySet[GridWo
     if not _signed_in(user):
         return GridWorker.objects.none()
     scope = scope_for(user)
-    workers = GridWorker.objects.select_related("user", "street")
+    workers = GridWorker.objects.select_related("user", "street").defer(*STREET_SHAPE)
     if with_open_assignments:
         open_ones = grid_assignment_list(user=user).filter(until__isnull=True)
         workers = workers.prefetch_related(

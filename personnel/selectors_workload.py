@@ -38,6 +38,7 @@ from personnel.models import (
     User,
 )
 from personnel.selectors import (
+    STREET_SHAPE,
     grid_assignment_list,
     patrol_day_list,
     patrol_point_list,
@@ -107,7 +108,9 @@ def _visible_workers(user) -> QuerySet[GridWorker]:
         return GridWorker.objects.none()
     if _oversees_workers(user):
         return worker_list(user=user)
-    return GridWorker.objects.select_related("user", "street").filter(user=user)
+    return (
+        GridWorker.objects.select_related("user", "street").defer(*STREET_SHAPE).filter(user=user)
+    )
 
 
 def workload_list(*, user) -> QuerySet[GridWorker]:
