@@ -40,8 +40,13 @@ class BaseViewSet(viewsets.GenericViewSet):
         # DRF asks twice per request (the permission check, then the view): build it once.
         # ``.all()`` hands out a fresh copy, so no caller sees another's evaluated rows.
         if getattr(self, "_selected", None) is None:
-            self._selected = type(self).selector(user=self.request.user)
+            self._selected = self.select()
         return self._selected.all()
+
+    def select(self):
+        """This request's queryset from the selector; a viewset may give the selector more
+        (the ticket list passes the rows it reads)."""
+        return type(self).selector(user=self.request.user)
 
     def filter_queryset(self, queryset):
         # With nothing to filter by, a FilterSet and its form would change nothing, yet

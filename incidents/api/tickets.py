@@ -103,13 +103,11 @@ class TicketViewSet(
             return [IsAuthenticated()]
         return super().get_permissions()
 
-    def get_queryset(self):
+    def select(self):
         if self.action != "list":
-            return super().get_queryset()
+            return super().select()
         # The list reads plain rows (ticket_rows): scoped the same way, without joins.
-        if getattr(self, "_rows", None) is None:
-            self._rows = selectors.ticket_list(user=self.request.user, tickets=ticket_list_base())
-        return self._rows.all()
+        return selectors.ticket_list(user=self.request.user, tickets=ticket_list_base())
 
     def get_serializer_class(self):
         return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
