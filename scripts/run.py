@@ -446,6 +446,9 @@ def children_for(port: int, data_dir: Path) -> list[Child]:
         python, "-m", "gunicorn", "gridgov.wsgi",
         "--bind", f"{HOST}:{port}",
         "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
+        # As the production image: a quick request is not queued behind a slow one (a
+        # sign-in's password hash) in the same worker.
+        "--worker-class", "gthread", "--threads", "2",
         "--preload",  # import Django once, then fork: the workers start at once
         "--graceful-timeout", "5",
         "--no-control-socket",
