@@ -143,6 +143,23 @@ def test_without_a_secret_key_the_web_refuses_to_start_naming_it():
     assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
 
 
+def test_a_web_worker_has_every_view_loaded_before_its_first_request(tmp_path):
+    # Loading the URLconf imports every app's views (over a second here); a worker that
+    # left it to its first request would make that phone wait.
+    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    result = python_code(
+        "import sys, gridgov.wsgi\n"
+        "from django.urls import get_resolver\n"
+        "loaded = set(sys.modules)\n"
+        "get_resolver().resolve('/api/v1/tickets/')\n"
+        "print(sorted(set(sys.modules) - loaded))\n"
+        "print('incidents.api.tickets' in loaded)",
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["[]", "True"]
+
+
 def test_without_a_secret_key_commands_that_need_none_still_run(tmp_path):
     env = production_env(SECRET_KEY=None, DEBUG="0", DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
     result = django("manage.py", "makemigrations", "--check", "--dry-run", env=env)
