@@ -62,6 +62,23 @@ def test_a_phone_reports_with_photos_and_reads_them_back(place):
     assert client_for(place["outsider"]).get(photos[0]["file_url"]).status_code == 404
 
 
+def test_a_photo_reaches_a_phone_as_stored_with_its_length_not_recompressed(place):
+    phone = client_for(place["worker"])
+    response = phone.post(
+        "/api/v1/tickets/",
+        _report_body(place, photos=[upload("JPEG", "a.jpg")]),
+        format="multipart",
+    )
+    [photo] = phone.get(f"/api/v1/tickets/{response.json()['id']}/attachments/").json()
+
+    image = phone.get(photo["file_url"], HTTP_ACCEPT_ENCODING="gzip, deflate")
+
+    assert image.status_code == 200
+    assert not image.has_header("Content-Encoding")
+    assert int(image["Content-Length"]) == len(image_bytes("JPEG"))
+    assert b"".join(image.streaming_content) == image_bytes("JPEG")
+
+
 def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_written(place):
     fake = SimpleUploadedFile("evil.png", b"<?php echo 1; ?>", content_type="image/png")
     response = client_for(place["worker"]).post(
