@@ -41,7 +41,10 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 \
 # Workers: WEB_CONCURRENCY processes (gunicorn reads it) of 2 threads each: gthread keeps
 # phones' connections alive, and more processes than threads served writes faster in the
 # tickets_api bench (docs/scaling.md). GUNICORN_CMD_ARGS adds settings not named here (it
-# cannot change these: gunicorn's command line wins); TLS ends at the balancer.
+# cannot change these: gunicorn's command line wins); TLS ends at the balancer. Idle
+# connections are kept 95 s, longer than balancers keep theirs (60-90 s), so the balancer
+# closes them: when gunicorn did (its default is 2 s), a request sent on a connection being
+# closed was lost.
 CMD ["gunicorn", "gridgov.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
-     "--worker-class", "gthread", "--threads", "2", \
+     "--worker-class", "gthread", "--threads", "2", "--keep-alive", "95", \
      "--max-requests", "2000", "--max-requests-jitter", "200", "--no-control-socket"]

@@ -449,6 +449,9 @@ def children_for(port: int, data_dir: Path) -> list[Child]:
         # As the production image: a quick request is not queued behind a slow one (a
         # sign-in's password hash) in the same worker.
         "--worker-class", "gthread", "--threads", "2",
+        # A phone reuses its connection between requests seconds apart; gunicorn's 2 s
+        # default closed some just as a request went out on them (lost, not retried).
+        "--keep-alive", "95",
         "--preload",  # import Django once, then fork: the workers start at once
         "--graceful-timeout", "5",
         "--no-control-socket",
