@@ -9,9 +9,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from gridgov.compression import is_text
-from gridgov.demo import DemoContext, demo_steps, run_steps
 from personnel.demo_data import DEPARTMENTS
 from tests import people
+from tests.incidents.cases import seed_demo_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,7 @@ CATALOGUE = "/api/v1/categories/?page_size=200"
 def phone() -> APIClient:
     for code, *_rest in DEPARTMENTS:
         people.department(code=code)
-    wanted = ("incidents: case categories", "incidents: SLA policies")
-    run_steps(DemoContext(), [step for step in demo_steps() if step.name in wanted])
+    seed_demo_catalogue()
     client = APIClient()
     client.force_authenticate(people.user())
     return client

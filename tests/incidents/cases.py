@@ -7,11 +7,14 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from gridgov.demo import DemoContext, demo_steps, run_steps
 from incidents.choices import PhotoPhase, Source
 from incidents.models import Ticket
 from incidents.photos import Photo
 from incidents.services.tickets import ticket_create
 from incidents.workflow import ticket_act
+
+CATALOGUE_STEPS = ("incidents: case categories", "incidents: SLA policies")
 
 
 def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 6)) -> bytes:
@@ -24,6 +27,14 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 6)) -> bytes:
 def upload(fmt: str = "PNG", name: str = "photo.png") -> SimpleUploadedFile:
     content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}[fmt]
     return SimpleUploadedFile(name, image_bytes(fmt), content_type=content_type)
+
+
+def seed_demo_catalogue() -> DemoContext:
+    """The demo city's case categories and their limits, through its own seed steps (leads
+    are set for the departments that exist)."""
+    steps = [step for step in demo_steps() if step.name in CATALOGUE_STEPS]
+    assert [step.name for step in steps] == list(CATALOGUE_STEPS)
+    return run_steps(DemoContext(), steps)
 
 
 def after_photo() -> Photo:

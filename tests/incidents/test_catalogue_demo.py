@@ -13,17 +13,11 @@ from incidents.choices import LimitUnit, Priority, Stage
 from incidents.models import Category, SlaPolicy
 from personnel.demo_data import DEPARTMENTS
 from tests import people
+from tests.incidents.cases import CATALOGUE_STEPS, seed_demo_catalogue
 
 pytestmark = pytest.mark.django_db
 
-STEPS = ("incidents: case categories", "incidents: SLA policies")
 PLAIN_UNITS = {LimitUnit.MINUTES, LimitUnit.HOURS}
-
-
-def seed() -> DemoContext:
-    steps = [step for step in registry.demo_steps() if step.name in STEPS]
-    assert [step.name for step in steps] == list(STEPS)
-    return run_steps(DemoContext(), steps)
 
 
 @pytest.fixture
@@ -38,12 +32,13 @@ def limit(code: str, priority: str, stage: str) -> tuple[int, str]:
 
 def test_steps_run_after_the_departments():
     order = {step.name: step.order for step in registry.demo_steps()}
-    assert order["departments: functional departments"] < order[STEPS[0]] < order[STEPS[1]]
-    assert all(30 <= order[name] <= 39 for name in STEPS)
+    categories, policies = CATALOGUE_STEPS
+    assert order["departments: functional departments"] < order[categories] < order[policies]
+    assert all(30 <= order[name] <= 39 for name in CATALOGUE_STEPS)
 
 
 def test_the_six_component_classes_mirror_the_component_catalogue(departments):
-    seed()
+    seed_demo_catalogue()
     majors = Category.objects.filter(kind="component", parent=None)
     assert sorted(majors.values_list("code", flat=True)) == [f"C0{n}" for n in range(1, 7)]
     assert majors.get(code="C01").name == "公用设施"
@@ -57,7 +52,7 @@ def test_the_six_component_classes_mirror_the_component_catalogue(departments):
 
 
 def test_the_common_event_classes_are_there(departments):
-    seed()
+    seed_demo_catalogue()
     majors = dict(Category.objects.filter(kind="event", parent=None).values_list("code", "name"))
     assert majors == {
         "E01": "市容环境",
@@ -86,7 +81,7 @@ def test_the_common_event_classes_are_there(departments):
 
 
 def test_every_minor_class_is_complete(departments):
-    seed()
+    seed_demo_catalogue()
     minors = Category.objects.filter(parent__isnull=False).select_related("lead_department")
     assert minors.count() == sum(len(major.minors) for major in demo_data.catalogue())
     full_set = {(priority, stage) for priority in Priority.values for stage in Stage.values}
@@ -106,7 +101,7 @@ def test_every_minor_class_is_complete(departments):
 
 
 def test_limits_follow_the_city_rules(departments):
-    seed()
+    seed_demo_catalogue()
     for code in ("E0101", "C0101"):
         assert limit(code, "urgent", "accept") == (10, "minutes")
         assert limit(code, "urgent", "dispatch") == (10, "minutes")
@@ -126,7 +121,7 @@ def test_limits_follow_the_city_rules(departments):
 
 
 def test_a_second_run_creates_nothing_and_keeps_edited_limits(departments):
-    first = seed().counts
+    first = seed_demo_catalogue().counts
     assert first["case categories"]["created"] == Category.objects.count()
     assert first["SLA policies"]["created"] == SlaPolicy.objects.count()
     policy = SlaPolicy.objects.get(category__code="E0101", priority="normal", stage="handle")
@@ -134,7 +129,7 @@ def test_a_second_run_creates_nothing_and_keeps_edited_limits(departments):
     before = sorted(SlaPolicy.objects.values_list("pk", "amount", "unit", "updated_at"))
     categories = sorted(Category.objects.values_list("pk", "code", "lead_department"))
 
-    second = seed().counts
+    second = seed_demo_catalogue().counts
 
     assert second["case categories"] == {
         "created": 0,
@@ -147,12 +142,12 @@ def test_a_second_run_creates_nothing_and_keeps_edited_limits(departments):
 
 
 def test_without_departments_the_leads_are_filled_in_later():
-    seed()
+    seed_demo_catalogue()
     assert not Category.objects.filter(lead_department__isnull=False).exists()
     assert SlaPolicy.objects.count() == 15 * Category.objects.filter(parent__isnull=False).count()
 
     people.department(code="WY-CG")
-    counts = seed().counts["case categories"]
+    counts = seed_demo_catalogue().counts["case categories"]
 
     led = Category.objects.filter(lead_department__code="WY-CG")
     assert led.filter(code="E0101").exists()
@@ -162,7 +157,7 @@ def test_without_departments_the_leads_are_filled_in_later():
 def test_progress_is_reported():
     seen = []
     ctx = DemoContext(progress=lambda label, done, total: seen.append((label, done, total)))
-    run_steps(ctx, [step for step in registry.demo_steps() if step.name in STEPS])
+    run_steps(ctx, [step for step in registry.demo_steps() if step.name in CATALOGUE_STEPS])
     labels = {label for label, _done, _total in seen}
     assert labels == {"case categories", "SLA policies"}
     assert all(done == total for label, done, total in seen[-1:])
