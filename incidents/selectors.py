@@ -19,6 +19,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -40,7 +41,7 @@ from incidents.models import (
     TicketEvent,
 )
 from personnel.choices import AssignmentState, Role, ScopeType
-from personnel.models import GridAssignment, RoleAssignment
+from personnel.models import Department, GridAssignment, RoleAssignment
 from personnel.scope import scope_for
 
 
@@ -72,6 +73,19 @@ def category_list(*, user, with_policies: bool = False) -> QuerySet[Category]:
         policies = SlaPolicy.objects.order_by(*sla_policy_order())
         categories = categories.prefetch_related(Prefetch("policies", queryset=policies))
     return categories
+
+
+def catalogue_stamp() -> str:
+    """A string that changes with every write to what the catalogue's API shows: the count
+    and latest change of categories, of limits and of departments (a category shows its lead
+    department's name). A new or edited row moves a latest change (every one of these
+    models stamps its saves); a deleted row lowers a count."""
+    parts = []
+    for model in (Category, SlaPolicy, Department):
+        seen = model.objects.order_by().aggregate(rows=Count("pk"), last=Max("updated_at"))
+        last = seen["last"].isoformat() if seen["last"] else "-"
+        parts.append(f"{model._meta.label}:{seen['rows']}@{last}")
+    return " ".join(parts)
 
 
 def sla_policy_list(*, user) -> QuerySet[SlaPolicy]:

@@ -52,6 +52,9 @@ class Category(models.Model):
     filing_criteria = models.TextField(_("filing criteria"), blank=True)
     closing_criteria = models.TextField(_("closing criteria"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # Moves with every save: the catalogue's API tells phones from it whether their copy is
+    # still current (``selectors.catalogue_stamp``).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("category")
