@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 from locust import HttpUser, between, events, task
+from locust.stats import StatsEntry
 from PIL import Image
 from shapely.geometry import shape
 
@@ -45,6 +46,9 @@ P95_GOALS_MS = {
     "page": 800,
     "sign-in": 1000,
 }
+# Below 20 samples the 95th percentile is the slowest sample, not a p95: such a request (a
+# phone's once-per-start reads: 15 in a run of 20 users) counts towards its kind's p95 only.
+MIN_SAMPLES_FOR_P95 = 20
 TRACK_POINTS_PER_BATCH = 20
 
 
@@ -239,15 +243,37 @@ class Browser(HttpUser):
         self.client.get("/assessment/", name="page: dashboard")
 
 
+def kinds(stats) -> list[tuple[StatsEntry, int, list[StatsEntry]]]:
+    """Each kind of request with a goal: its requests together, the goal, and each request."""
+    found = []
+    for prefix, goal in P95_GOALS_MS.items():
+        entries = [e for e in stats.entries.values() if e.name.startswith(prefix)]
+        kind = StatsEntry(stats, f"{prefix} (all)", "")
+        for entry in entries:
+            kind.extend(entry)
+        found.append((kind, goal, entries))
+    return found
+
+
 def goal_misses(stats) -> list[str]:
-    """Each kind of request whose p95 is above its goal, in words."""
+    """Each kind of request whose p95 is above its goal, in words: the kind as a whole (every
+    list, every write...), and each request of it with enough samples for a p95 of its own."""
     misses = []
-    for entry in stats.entries.values():
-        for prefix, goal in P95_GOALS_MS.items():
-            p95 = entry.get_response_time_percentile(0.95)
-            if entry.name.startswith(prefix) and entry.num_requests and p95 > goal:
-                misses.append(f"{entry.method} {entry.name}: p95 {p95:.0f} ms > {goal} ms")
+    for kind, goal, entries in kinds(stats):
+        for judged in [kind] + [e for e in entries if e.num_requests >= MIN_SAMPLES_FOR_P95]:
+            p95 = judged.get_response_time_percentile(0.95)
+            if judged.num_requests and p95 > goal:
+                misses.append(f"{judged.method} {judged.name}: p95 {p95:.0f} ms > {goal} ms")
     return misses
+
+
+def few_samples(stats) -> list[str]:
+    """The requests judged only within their kind, with their slowest time."""
+    return [
+        f"{e.method} {e.name}: {e.num_requests} requests, slowest {e.max_response_time:.0f} ms"
+        for e in stats.entries.values()
+        if 0 < e.num_requests < MIN_SAMPLES_FOR_P95
+    ]
 
 
 @events.quitting.add_listener
@@ -257,6 +283,11 @@ def judge(environment, **_kwargs) -> None:
     problems = goal_misses(environment.stats)
     if total.fail_ratio > MAX_FAIL_RATIO:
         problems.append(f"{total.fail_ratio:.2%} of {total.num_requests} requests failed")
+    for kind, goal, _entries in kinds(environment.stats):
+        p95 = kind.get_response_time_percentile(0.95)
+        print(f"{kind.name}: {kind.num_requests} requests, p95 {p95:.0f} ms (goal {goal} ms)")
+    for line in few_samples(environment.stats):
+        print(f"too few for a p95 of its own, judged within its kind: {line}")
     for problem in problems:
         print(f"GOAL MISSED: {problem}")
     if problems:
