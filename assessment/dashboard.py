@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.choices import PLACE_KINDS, PeriodKind, ScopeKind
@@ -243,8 +244,10 @@ def _week_start(day: date) -> date:
 def weekly_trend(user, scope: Scope, until: date, weeks: int = TREND_WEEKS) -> list[dict]:
     """Per ISO week (the ``weeks`` weeks up to the one holding ``until``): cases reported
     by source, the share of closures that were on time (closed on time ÷ closed × 100) and
-    satisfaction ((rated − unsatisfied) ÷ rated × 100). A place scope only; one query."""
-    last_week = _week_start(until)
+    satisfaction ((rated − unsatisfied) ÷ rated × 100). A place scope only; one query.
+    The weeks end at today's at the latest: in a period still running, the weeks to come
+    have nothing to show yet."""
+    last_week = _week_start(min(until, timezone.localdate()))
     first = last_week - timedelta(weeks=weeks - 1)
     rows = (
         grid_day_list(user=user)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -15,8 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from assessment.dashboard import month_label, previous_period
-from assessment.scopes import parse_period
+from assessment.dashboard import TREND_WEEKS, month_label, previous_period, weekly_trend
+from assessment.scopes import Scope, parse_period
 from assessment.services.rollups import rollups_refresh
 from tests import factories, people
 from tests.assessment.story import day_zero
@@ -178,6 +179,17 @@ def test_the_xlsx_report_has_the_numbers_of_the_page(place, board):
     assert [value for _label, value in late] == [1, 1, 0, 0]
     weekly = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
     assert sum(row[-3] for row in weekly) == 4  # every report of the period, by week
+
+
+def test_the_weekly_trend_ends_with_this_week_in_a_period_still_running(place, board, clock):
+    today = clock.day(0)
+    street = Scope("street", place["grid"].street_id)
+
+    trend = weekly_trend(place["supervisor"], street, today + timedelta(days=60))
+
+    assert trend[-1]["start"] == today - timedelta(days=today.weekday())
+    assert len(trend) == TREND_WEEKS
+    assert sum(week["reported"] for week in trend) == 4  # day zero's reports, in this week
 
 
 def test_a_rate_links_to_the_cases_it_is_computed_over(place, board):
