@@ -263,7 +263,8 @@ def goal_misses(stats) -> list[str]:
         for judged in [kind] + [e for e in entries if e.num_requests >= MIN_SAMPLES_FOR_P95]:
             p95 = judged.get_response_time_percentile(0.95)
             if judged.num_requests and p95 > goal:
-                misses.append(f"{judged.method} {judged.name}: p95 {p95:.0f} ms > {goal} ms")
+                request = f"{judged.method} {judged.name}".strip()
+                misses.append(f"{request}: p95 {p95:.0f} ms > {goal} ms")
     return misses
 
 
