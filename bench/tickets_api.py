@@ -13,7 +13,10 @@ clients for ``BENCH_API_SECONDS`` (15) per phase:
 3. worker queue: ``GET /api/v1/me/tasks/`` (the worker's to-do list, page-number pages);
 4. writes: each client reports a case in the worker's grid (``POST /api/v1/tickets/``
    with an ``Idempotency-Key``, as a phone does), then the street's command centre accepts
-   it (``POST /api/v1/tickets/{id}/accept/``, its own device token), flat out;
+   it (``POST /api/v1/tickets/{id}/accept/``, its own device token), flat out. Each report
+   lies at its own point of the grid (``REPORT_POINTS`` drawn inside it, in turn), as
+   cases do: reports piled on one spot would make every report's duplicate search sort
+   all the earlier ones, a cost that grows with the run, not with the city;
 5. the same writes at ``BENCH_WRITE_RATE`` (10) reports a second in all, twice the
    megacity's peak (docs/scaling.md), so the p95 is what a phone meets on a busy day
    rather than at the server's saturation.
@@ -25,6 +28,7 @@ figure is also shown as a ratio against the reference's (throughput, or p95 late
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from typing import Any
@@ -35,13 +39,13 @@ GOAL_THROUGHPUT_RATIO = 0.5
 GOAL_LIST_P95_MS = 100
 GOAL_WRITE_P95_MS = 150
 PAGE = 50
+REPORT_POINTS = 500
 
 
 def _people() -> dict[str, Any]:
     """The busiest grid's worker and its street's command-centre staff, with device tokens
     and what the reference needs to answer the worker's rows."""
     from django.db.models import Count
-    from shapely.geometry import shape
 
     from grids.models import Grid
     from incidents.models import Category, Ticket
@@ -78,7 +82,6 @@ def _people() -> dict[str, Any]:
         "grid_id": scope.grid_ids,
     }
     query = "&".join(f"{k}={','.join(map(str, sorted(v)))}" for k, v in area.items() if v)
-    point = shape(grid.boundary).representative_point()
     category = Category.objects.filter(active=True, parent__isnull=False).order_by("pk").first()
     return {
         "grid": grid,
@@ -86,15 +89,34 @@ def _people() -> dict[str, Any]:
         "worker token": device_token_issue(user=worker, device="bench worker")[1],
         "staff token": device_token_issue(user=staff, device="bench staff")[1],
         "reference path": f"/bench/reference/tickets/?{query}&reporter={worker.pk}",
-        "report": {
-            "source": "patrol",
-            "category": category.pk,
-            "lat": round(point.y, 6),
-            "lng": round(point.x, 6),
-            "description": "bench",
-        },
+        "reports": [
+            {"source": "patrol", "category": category.pk, "description": "bench"}
+            | {"lat": lat, "lng": lng}
+            for lat, lng in _points_in(grid, REPORT_POINTS)
+        ],
         "scope is global": scope.is_global,
     }
+
+
+def _points_in(grid, count: int) -> list[tuple[float, float]]:
+    """``count`` points spread over ``grid`` (the same ones every run), each one that the
+    grid locator places in it, so that every report lands in the worker's grid."""
+    import random
+
+    from shapely.geometry import shape
+
+    from grids.locate import locate_grid_id
+
+    boundary = shape(grid.boundary)
+    west, south, east, north = boundary.bounds
+    draw = random.Random(grid.pk)
+    points: list[tuple[float, float]] = []
+    while len(points) < count:
+        lat = round(draw.uniform(south, north), 6)
+        lng = round(draw.uniform(west, east), 6)
+        if locate_grid_id(lat, lng) == grid.pk:
+            points.append((lat, lng))
+    return points
 
 
 def shares_database() -> bool:
@@ -117,7 +139,7 @@ def run() -> dict[str, Any]:
     assert not people["scope is global"], "the worker must see their area only"
     worker = {"Authorization": f"Token {people['worker token']}"}
     staff = {"Authorization": f"Token {people['staff token']}"}
-    reference_path, report = people["reference path"], people["report"]
+    reference_path, reports = people["reference path"], itertools.cycle(people["reports"])
     clients = int(os.environ.get("BENCH_CLIENTS", 8))
     seconds = float(os.environ.get("BENCH_API_SECONDS", 15))
     workers = int(os.environ.get("BENCH_WEB_WORKERS", 2))
@@ -136,7 +158,7 @@ def run() -> dict[str, Any]:
 
     def write(conn, timed):
         key = {"Idempotency-Key": str(uuid.uuid4()), **worker}
-        status, created = timed("create", "POST", "/api/v1/tickets/", report, key)
+        status, created = timed("create", "POST", "/api/v1/tickets/", next(reports), key)
         if status == 201:
             timed("accept", "POST", f"/api/v1/tickets/{created['id']}/accept/", {}, staff)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from django.db.models import Q
 
+from gridgov.prepared import query_rows
 from incidents.choices import Level, Stage
 from personnel.choices import AssignmentState, Role, ScopeType
 from personnel.models import RoleAssignment
@@ -35,14 +36,11 @@ def holders(tickets: Iterable, roles: Iterable[str]) -> dict[int, set[int]]:
     for ticket in tickets:
         for name, value in _place(ticket).items():
             places[name].add(value)
-    covering = Q()
-    for name, ids in places.items():
-        covering |= Q(scope_type=name, **{f"{name}_id__in": ids})
-    held = (
-        RoleAssignment.objects.filter(covering, role__in=list(roles), state=AssignmentState.ACTIVE)
-        .order_by()
-        .values_list("user_id", "scope_type", *(f"{name}_id" for name in PLACE_FIELDS))
-    )
+    roles = sorted(roles)
+    if all(len(ids) == 1 for ids in places.values()):
+        held = _held_at_one_place({name: ids.pop() for name, ids in places.items()}, roles)
+    else:
+        held = _held(places, roles)
     by_place: dict[tuple[str, int], set[int]] = defaultdict(set)
     for user_id, scope_type, *ids in held:
         by_place[(scope_type, dict(zip(PLACE_FIELDS, ids, strict=True))[scope_type])].add(user_id)
@@ -50,6 +48,33 @@ def holders(tickets: Iterable, roles: Iterable[str]) -> dict[int, set[int]]:
         ticket.pk: set().union(*(by_place.get(key, set()) for key in _place(ticket).items()))
         for ticket in tickets
     }
+
+
+def _held(places: dict[str, Collection[int]], roles: Sequence[str]):
+    """The active assignments of ``roles`` at ``places``: user, scope type and place ids."""
+    covering = Q()
+    for name, ids in places.items():
+        covering |= Q(scope_type=name, **{f"{name}_id__in": ids})
+    return (
+        RoleAssignment.objects.filter(covering, role__in=roles, state=AssignmentState.ACTIVE)
+        .order_by()
+        .values_list("user_id", "scope_type", *(f"{name}_id" for name in PLACE_FIELDS))
+    )
+
+
+def _held_at_one_place(place: dict[str, int], roles: Sequence[str]) -> list[tuple]:
+    """``_held`` for the places of one case (every report and most actions tell those who
+    answer for one case): a prepared statement per number of roles
+    (``gridgov.prepared.query_rows``), as its building cost more than its running."""
+    return query_rows(
+        f"gridgov_holders_{len(roles)}",
+        lambda **arguments: _held(
+            {name: [arguments[name]] for name in PLACE_FIELDS},
+            [arguments[f"role_{index}"] for index in range(len(roles))],
+        ),
+        **place,
+        **{f"role_{index}": role for index, role in enumerate(roles)},
+    )
 
 
 def level_holders(tickets: Iterable, *, level: int) -> dict[int, set[int]]:
