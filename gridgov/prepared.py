@@ -14,7 +14,9 @@ never have seen the statement.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -72,43 +74,82 @@ def fetch_all(name: str, sql: str, params: Sequence) -> list[tuple]:
         return cursor.fetchall()
 
 
-# Stand-ins for the arguments of a statement the ORM writes: values no argument takes (ids
-# are positive, and these strings are no choice of any field), within PostgreSQL's integer
-# range so that the ORM keeps them as parameters rather than folding a lookup away.
+# Stand-ins for the arguments of a query the ORM writes: values no argument takes (ids are
+# positive, coordinates within ±180, times after 1900, and these strings are no choice of
+# any field), integers within PostgreSQL's range so that the ORM keeps them as parameters
+# rather than folding a lookup away.
 _FIRST_INT_STAND_IN = -2_000_000_000
-_written: dict[tuple[str, str], tuple[str, tuple, dict[Any, str]]] = {}
+_FIRST_TIME_STAND_IN = datetime(1900, 1, 1, tzinfo=UTC)
+_MOST_SHAPES_KEPT = 1024
+_written: dict[Hashable, tuple[str, tuple, dict[Any, str]]] = {}
+_writing = threading.Lock()
 
 
-def _stand_in(index: int, value: Any) -> int | str:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"no stand-in for a {type(value).__name__} argument")
-    return _FIRST_INT_STAND_IN - index if isinstance(value, int) else f"<argument {index}>"
+def _stand_in(index: int, value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError("no stand-in for a bool argument")
+    if isinstance(value, int):
+        return _FIRST_INT_STAND_IN - index
+    if isinstance(value, float):
+        return _FIRST_INT_STAND_IN - index - 0.5
+    if isinstance(value, str):
+        return f"<argument {index}>"
+    if isinstance(value, datetime):
+        return _FIRST_TIME_STAND_IN + timedelta(seconds=index)
+    raise TypeError(f"no stand-in for a {type(value).__name__} argument")
 
 
-def query_rows(name: str, build: Callable[..., QuerySet], **arguments: int | str) -> list[tuple]:
-    """The rows of ``build(**arguments)``, a ``values_list`` queryset, run as the prepared
-    statement ``name`` (``fetch_all``). The ORM writes its SQL once per process, from
-    stand-in arguments whose places among the parameters the real ones then take, so a
-    request pays neither for building the query nor, on PostgreSQL, for planning it.
+def _as_parameter(connection, value: Any) -> Any:
+    """``value`` as the ORM passes it to the driver (date-times are text on SQLite)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
 
-    ``name`` must stand for one shape of query, whatever the arguments (ints and strings;
-    a None is passed as it is). The rows are as the driver reads them: the columns should
-    be ones it reads as Python values on every database (numbers and text)."""
+
+def _write(connection, key: Hashable, build: Callable[..., QuerySet], arguments: dict):
+    written = _written.get(key)
+    if written is not None:
+        return written
+    stand_ins = {
+        argument: _stand_in(index, value if value is not None else 0)
+        for index, (argument, value) in enumerate(arguments.items())
+    }
+    sql, params = build(**stand_ins).query.sql_with_params()
+    slots = {_as_parameter(connection, value): name for name, value in stand_ins.items()}
+    if unused := set(slots) - set(params):
+        raise ValueError(f"{key[0]}: the ORM wrote no parameter for {sorted(map(str, unused))}")
+    with _writing:
+        if len(_written) >= _MOST_SHAPES_KEPT:
+            _written.clear()
+        return _written.setdefault(key, (sql, params, slots))
+
+
+def query_rows(
+    name: str, build: Callable[..., QuerySet], *, shape: Hashable = None, **arguments: Any
+) -> list[tuple]:
+    """The rows of ``build(**arguments)``, a ``values_list`` queryset, with its SQL written
+    by the ORM once per process from stand-in arguments whose places among the parameters
+    the real ones then take: a request does not pay for building the query.
+
+    Arguments are ints, floats, strings and date-times (a None is passed as it is). The
+    rows are as the driver reads them: the columns should be ones it reads as Python values
+    on every database (numbers and text).
+
+    Without ``shape``, ``name`` stands for one query whatever the arguments, and it runs as
+    a prepared statement (``fetch_all``): PostgreSQL plans it once per session. ``shape``
+    (hashable) names what else the SQL depends on, a user's scope say; each shape is
+    written once (up to 1,024 are kept) and runs as plain SQL, as a statement prepared per
+    shape would pile up in every session."""
     connection = connections[DEFAULT_DB_ALIAS]
-    written = _written.get((name, connection.vendor))
-    if written is None:
-        stand_ins = {
-            argument: _stand_in(index, value if value is not None else 0)
-            for index, (argument, value) in enumerate(arguments.items())
-        }
-        sql, params = build(**stand_ins).query.sql_with_params()
-        slots = {value: argument for argument, value in stand_ins.items()}
-        if unused := set(slots) - set(params):
-            raise ValueError(f"{name}: the ORM wrote no parameter for {sorted(map(str, unused))}")
-        written = _written.setdefault((name, connection.vendor), (sql, params, slots))
-    sql, params, slots = written
+    sql, params, slots = _write(connection, (name, connection.vendor, shape), build, arguments)
     values = [
-        arguments[slots[value]] if isinstance(value, int | str) and value in slots else value
+        _as_parameter(connection, arguments[slots[value]])
+        if isinstance(value, Hashable) and value in slots
+        else value
         for value in params
     ]
+    if shape is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            return cursor.fetchall()
     return fetch_all(name, sql, values)

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from gridgov.prepared import query_rows
-from incidents.models import SlaPolicy
+from incidents.models import SlaPolicy, Ticket
 from incidents.recipients import holders
+from incidents.selectors import duplicate_suggestions
 from incidents.services import sla_policy_update
 from personnel.choices import NotificationKind, Role
 from personnel.models import Notification, RoleAssignment
@@ -78,6 +80,41 @@ def test_one_place_and_many_places_find_the_same_holders(place):
     assert together[there.pk] == {chief.pk, place["staff"].pk}
 
 
+def _suggested(person, ticket) -> list[int]:
+    return [other.pk for other, _metres in duplicate_suggestions(user=person, ticket=ticket)]
+
+
+def test_duplicates_follow_the_scope_the_searcher_has_now(place):
+    first = report(place)
+    outsider = place["outsider"]
+    own = report(place, reporter=outsider)
+    assert _suggested(place["worker"], own) == [first.pk]
+    assert _suggested(outsider, own) == []
+    people.grant(outsider, Role.GRID_WORKER, place["grid"])
+    assert _suggested(outsider, own) == [first.pk]
+
+
+def test_duplicates_are_searched_around_each_case_in_its_own_window(place):
+    old, recent = report(place), report(place)
+    Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    Ticket.objects.filter(pk=recent.pk).update(created_at=timezone.now() - timedelta(hours=23))
+    new = report(place)
+    assert _suggested(place["worker"], new) == [recent.pk]
+    old.refresh_from_db()
+    assert _suggested(place["worker"], old) == [recent.pk]  # 2 hours apart
+    elsewhere = report(place, reporter=place["worker"])
+    Ticket.objects.filter(pk=elsewhere.pk).update(lat=elsewhere.lat + 0.001)
+    elsewhere.refresh_from_db()
+    assert _suggested(place["worker"], elsewhere) == []
+    [(found, metres)] = duplicate_suggestions(user=place["worker"], ticket=new)
+    assert (found.number, found.title, found.get_status_display()) == (
+        recent.number,
+        recent.title,
+        recent.get_status_display(),
+    )
+    assert metres < 1
+
+
 def test_a_statement_whose_argument_the_orm_left_out_is_refused():
     with pytest.raises(ValueError, match="no parameter"):
         query_rows(
@@ -87,12 +124,12 @@ def test_a_statement_whose_argument_the_orm_left_out_is_refused():
         )
 
 
-def test_only_numbers_and_text_are_arguments():
-    with pytest.raises(TypeError):
+def test_only_numbers_text_and_date_times_are_arguments():
+    with pytest.raises(TypeError, match="list"):
         query_rows(
-            "gridgov_test_float_argument",
-            lambda amount: SlaPolicy.objects.filter(amount=amount).values_list("unit"),
-            amount=1.5,
+            "gridgov_test_list_argument",
+            lambda amounts: SlaPolicy.objects.filter(amount__in=amounts).values_list("unit"),
+            amounts=[1, 2],
         )
 
 
