@@ -88,6 +88,7 @@ class TicketViewSet(
     actions are open to any signed-in user in scope and the workflow decides who may act."""
 
     selector = selectors.ticket_list
+    permission_model = Ticket  # the selector's model (gridgov.api_policy)
     serializer_class = s.TicketSerializer
     filterset_class = TicketFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]

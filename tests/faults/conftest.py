@@ -142,7 +142,7 @@ def app_on_private_redis(private_redis, settings):
     cache_settings = settings.CACHES
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gridgov.cache.RedisCache",
             "LOCATION": private_redis.url,
             "KEY_PREFIX": f"faults-{uuid.uuid4().hex}",
         }
