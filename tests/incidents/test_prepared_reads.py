@@ -94,6 +94,15 @@ def test_duplicates_follow_the_scope_the_searcher_has_now(place):
     assert _suggested(outsider, own) == [first.pk]
 
 
+def test_a_resident_is_offered_only_their_own_reports(place):
+    own = report(place)
+    someone_elses = report(place, reporter=people.user())
+    latest = report(place)
+    assert _suggested(place["resident"], latest) == [own.pk]
+    assert _suggested(place["worker"], latest) == [own.pk, someone_elses.pk]  # all 0 m away
+    assert _suggested(people.user(), latest) == []
+
+
 def test_duplicates_are_searched_around_each_case_in_its_own_window(place):
     old, recent = report(place), report(place)
     Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
