@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache, reduce
+from functools import reduce
 
 from django.db.models import BigIntegerField, CharField, F, Q, Value
 from django.db.models.functions import Cast
@@ -166,14 +166,9 @@ GLOBAL = UserScope(is_global=True)
 NOTHING = UserScope()
 
 
-# Never a user's id: marks the user's place among the cached scope query's parameters.
-_ANY_USER = -7_070_707
-
-
-@lru_cache(maxsize=4)
-def _scope_query(vendor: str) -> tuple[str, tuple]:
-    """The SQL of the scope query and its parameters, with ``_ANY_USER`` where the user's
-    id goes: compiling five ORM branches on every request cost more than running them."""
+def _scope_queryset(user_id: int):
+    """The scope query: the user's place permissions of every kind, one UNION branch each,
+    as (kind, object id, district, street, community)."""
     from personnel.models import (
         CommunityUserObjectPermission,
         DepartmentUserObjectPermission,
@@ -187,7 +182,7 @@ def _scope_query(vendor: str) -> tuple[str, tuple]:
 
     def branch(model, kind: str, district, street, community):
         return (
-            model.objects.filter(user_id=_ANY_USER, permission__codename=f"view_{kind}")
+            model.objects.filter(user_id=user_id, permission__codename=f"view_{kind}")
             # Every column an annotation, in one order: UNION matches columns by position.
             .annotate(
                 kind=Value(kind, output_field=CharField()),
@@ -230,17 +225,15 @@ def _scope_query(vendor: str) -> tuple[str, tuple]:
             none,
         ),
     ]
-    return parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    return parts[0].union(*parts[1:], all=True)
 
 
 def _rows(user) -> list[tuple]:
-    from django.db import connection
+    """The scope query's rows for ``user``: compiling five ORM branches on every request
+    cost more than running them, so the SQL is written once (``query_rows``)."""
+    from gridgov.prepared import query_rows
 
-    from gridgov.prepared import fetch_all
-
-    sql, params = _scope_query(connection.vendor)
-    user_params = [user.pk if value == _ANY_USER else value for value in params]
-    return fetch_all("gridgov_user_scope", sql, user_params)
+    return query_rows("gridgov_user_scope", _scope_queryset, user_id=user.pk)
 
 
 def compute_scope(user) -> UserScope:

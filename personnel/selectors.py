@@ -7,12 +7,11 @@ selector here, and every app above this one, filters through it.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from gridgov.prepared import fetch_all
+from gridgov.prepared import query_rows
 from personnel.choices import AssignmentState, Role
 from personnel.models import (
     Attendance,
@@ -267,20 +266,14 @@ def user_list(*, user) -> QuerySet[User]:
     return User.objects.filter(reach)
 
 
-# Never a token key (knox's keys are 15 hex digits): marks the key among the parameters.
-_ANY_TOKEN_KEY = "<token key>"  # noqa: S105 - a placeholder, not a secret
+_TOKEN_COLUMNS = tuple(field.attname for field in DeviceToken._meta.concrete_fields)
+_USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 
 
-@cache
-def _device_token_query() -> tuple[str, tuple, list[str], list[str]]:
-    """The PostgreSQL SQL of "the device tokens with a key, with their users" (built by the
-    ORM once per process), and the token's and the user's columns in it."""
-    token_columns = [field.attname for field in DeviceToken._meta.concrete_fields]
-    user_columns = [field.attname for field in User._meta.concrete_fields]
-    rows = DeviceToken.objects.filter(token_key=_ANY_TOKEN_KEY).order_by()
-    rows = rows.values_list(*token_columns, *(f"user__{name}" for name in user_columns))
-    sql, params = rows.query.sql_with_params()
-    return sql, params, token_columns, user_columns
+def _device_tokens_query(key: str):
+    """The device tokens with ``key``, each row the token's columns then its user's."""
+    rows = DeviceToken.objects.filter(token_key=key).order_by()
+    return rows.values_list(*_TOKEN_COLUMNS, *(f"user__{name}" for name in _USER_COLUMNS))
 
 
 def device_tokens_with_key(key: str) -> list[DeviceToken]:
@@ -294,12 +287,10 @@ def device_tokens_with_key(key: str) -> list[DeviceToken]:
         # Rows read raw skip the ORM's conversions, which SQLite needs (its date-times are
         # text); psycopg2 already answers Python values.
         return list(DeviceToken.objects.filter(token_key=key).select_related("user"))
-    sql, params, token_columns, user_columns = _device_token_query()
-    params = [key if value == _ANY_TOKEN_KEY else value for value in params]
     tokens = []
-    for row in fetch_all("gridgov_device_tokens_with_key", sql, params):
-        token = DeviceToken.from_db(connection.alias, token_columns, row[: len(token_columns)])
-        user = User.from_db(connection.alias, user_columns, row[len(token_columns) :])
+    for row in query_rows("gridgov_device_tokens_with_key", _device_tokens_query, key=key):
+        token = DeviceToken.from_db(connection.alias, _TOKEN_COLUMNS, row[: len(_TOKEN_COLUMNS)])
+        user = User.from_db(connection.alias, _USER_COLUMNS, row[len(_TOKEN_COLUMNS) :])
         DeviceToken.user.field.set_cached_value(token, user)
         tokens.append(token)
     return tokens
