@@ -6,12 +6,13 @@ A second request while the first is still running: 409. Keys live IDEMPOTENCY_TT
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from gridgov.models import IdempotencyRecord
+from gridgov.prepared import fetch_all
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -61,13 +63,58 @@ def request_fingerprint(*, method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+_CLAIM_COLUMNS = ("user", "key", "fingerprint", "state", "response_headers", "created_at")
+
+
+@functools.cache
+def _claim_sql(vendor: str) -> str:
+    """Inserts a pending claim unless the user already holds the key; returns its id."""
+    table = IdempotencyRecord._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(table.get_field(name).column) for name in _CLAIM_COLUMNS)
+    conflict = ", ".join(quote(table.get_field(name).column) for name in ("user", "key"))
+    marks = ", ".join(["%s"] * len(_CLAIM_COLUMNS))
+    return (
+        f"INSERT INTO {quote(table.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 - names
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(table.pk.column)}"
+    )
+
+
+@functools.cache
+def _complete_sql(vendor: str) -> str:
+    """Stores a response on a pending claim. The body and headers are passed as JSON text,
+    encoded once with DRF's encoder as the response itself was."""
+    table = IdempotencyRecord._meta
+    quote = connection.ops.quote_name
+    assignments = ", ".join(
+        f"{quote(table.get_field(name).column)} = %s"
+        for name in ("state", "status_code", "response_body", "response_headers")
+    )
+    pk = quote(table.pk.column)
+    table_name = quote(table.db_table)
+    return f"UPDATE {table_name} SET {assignments} WHERE {pk} = %s RETURNING {pk}"  # noqa: S608
+
+
 def _record_insert(*, user, key: str, fingerprint: str) -> IdempotencyRecord | None:
-    """The new claim on ``key``, or None when a record of it already exists."""
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint)
-    except IntegrityError:
+    """The new claim on ``key``, or None when a record of it already exists.
+
+    One statement that cannot fail on the key (ON CONFLICT DO NOTHING, on PostgreSQL and
+    SQLite alike), prepared once per session: no transaction or savepoint around it, and
+    nothing to roll back when the key is taken. ``created_at`` is set here, as no ``save()``
+    runs to fill it."""
+    record = IdempotencyRecord(
+        user=user, key=key, fingerprint=fingerprint, created_at=timezone.now()
+    )
+    values = [
+        field.get_db_prep_save(getattr(record, field.attname), connection)
+        for field in map(IdempotencyRecord._meta.get_field, _CLAIM_COLUMNS)
+    ]
+    rows = fetch_all("gridgov_idempotency_claim", _claim_sql(connection.vendor), values)
+    if not rows:
         return None
+    record.pk = rows[0][0]
+    record._state.adding = False
+    return record
 
 
 def idempotency_claim(*, user, key: str, fingerprint: str) -> Claim:
@@ -105,19 +152,14 @@ def idempotency_complete(*, record: IdempotencyRecord, response: Response) -> No
         # Worth retrying with the same key: do not pin a transient answer to it.
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         return
-    body = (
-        json.loads(json.dumps(response.data, cls=JSONEncoder))
-        if response.data is not None
-        else None
-    )
+    body = None if response.data is None else json.dumps(response.data, cls=JSONEncoder)
     headers = {
         name: response[name] for name in _REPLAYED_RESPONSE_HEADERS if response.has_header(name)
     }
-    IdempotencyRecord.objects.filter(pk=record.pk).update(
-        state=IdempotencyRecord.State.DONE,
-        status_code=response.status_code,
-        response_body=body,
-        response_headers=headers,
+    fetch_all(
+        "gridgov_idempotency_complete",
+        _complete_sql(connection.vendor),
+        [IdempotencyRecord.State.DONE, response.status_code, body, json.dumps(headers), record.pk],
     )
 
 

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
-from gridgov import tasks
+from gridgov import idempotency, tasks
 from gridgov.api import BaseViewSet
 from gridgov.api_policy import WriteRateThrottle
 from gridgov.models import IdempotencyRecord
@@ -411,3 +411,33 @@ def test_a_browser_form_post_with_a_key_is_replayed_too(admin_user):
     assert again.status_code == 201
     assert again[REPLAYED] == "true"
     assert again.json() == first.json()
+
+
+# --- the claim's own statement ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_taken_key_leaves_the_callers_transaction_usable(make_user):
+    """The claim is one INSERT that skips a taken key rather than failing on it: a retry
+    arriving inside a transaction (a browser form under ATOMIC_REQUESTS, a test) is told 409
+    and the transaction goes on, with the first claim's row untouched."""
+    user = make_user("claimant")
+    with transaction.atomic():
+        first = idempotency.idempotency_claim(user=user, key="k", fingerprint="a" * 64)
+        with pytest.raises(idempotency.IdempotencyKeyInProgress):
+            idempotency.idempotency_claim(user=user, key="k", fingerprint="a" * 64)
+        assert Grid.objects.count() == 0
+    stored = IdempotencyRecord.objects.get(user=user, key="k")
+    assert (stored.pk, stored.state) == (first.record.pk, IdempotencyRecord.State.PENDING)
+
+
+@pytest.mark.django_db
+def test_a_stored_response_is_json_not_a_string_of_it(api, community):
+    """Body and headers are written as JSON text: what is stored is the object itself, so a
+    replay (and anyone reading the table) sees the fields, not one quoted string."""
+    created = post(api, factories.grid_payload(community), "k-json")
+    stored = IdempotencyRecord.objects.get(key="k-json")
+    assert stored.state == IdempotencyRecord.State.DONE
+    assert stored.status_code == 201
+    assert stored.response_body["code"] == created.json()["code"]
+    assert stored.response_headers.get("Location", "") == created.get("Location", "")
