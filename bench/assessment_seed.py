@@ -119,7 +119,7 @@ class Generator:
     """Plans one ticket's columns, events and red alerts at a time (no workflow calls)."""
 
     def __init__(self, city, now: datetime, rng: random.Random) -> None:
-        from incidents.workflow import STATUS_STAGE
+        from incidents.clock import STATUS_STAGE
         from personnel.choices import Role
 
         self.rng, self.now, self.limit = rng, now, now - CUTOFF

@@ -16,12 +16,15 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql import Query
 
 _PLACEHOLDER = re.compile(r"%s|%%")
 
@@ -106,7 +109,13 @@ def _as_parameter(connection, value: Any) -> Any:
     return value
 
 
-def _write(connection, key: Hashable, build: Callable[..., QuerySet], arguments: dict):
+def _write(
+    connection,
+    key: Hashable,
+    build: Callable[..., QuerySet],
+    arguments: dict,
+    compile_: Callable[[QuerySet], tuple[str, tuple, Any]],
+):
     written = _written.get(key)
     if written is not None:
         return written
@@ -114,14 +123,36 @@ def _write(connection, key: Hashable, build: Callable[..., QuerySet], arguments:
         argument: _stand_in(index, value if value is not None else 0)
         for index, (argument, value) in enumerate(arguments.items())
     }
-    sql, params = build(**stand_ins).query.sql_with_params()
+    sql, params, reading = compile_(build(**stand_ins))
     slots = {_as_parameter(connection, value): name for name, value in stand_ins.items()}
     if unused := set(slots) - set(params):
         raise ValueError(f"{key[0]}: the ORM wrote no parameter for {sorted(map(str, unused))}")
     with _writing:
         if len(_written) >= _MOST_SHAPES_KEPT:
             _written.clear()
-        return _written.setdefault(key, (sql, params, slots))
+        return _written.setdefault(key, (sql, params, slots, reading))
+
+
+def _run(name: str, written: tuple, shape: Hashable, arguments: dict) -> list[tuple]:
+    """The rows of a written query run with the real ``arguments`` in their stand-ins'
+    places: prepared without a ``shape``, plain SQL with one (see ``query_rows``)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, params, slots, _ = written
+    values = [
+        _as_parameter(connection, arguments[slots[value]])
+        if isinstance(value, Hashable) and value in slots
+        else value
+        for value in params
+    ]
+    if shape is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            return cursor.fetchall()
+    return fetch_all(name, sql, values)
+
+
+def _plain_sql(queryset: QuerySet) -> tuple[str, tuple, None]:
+    return (*queryset.query.sql_with_params(), None)
 
 
 def query_rows(
@@ -141,15 +172,63 @@ def query_rows(
     written once (up to 1,024 are kept) and runs as plain SQL, as a statement prepared per
     shape would pile up in every session."""
     connection = connections[DEFAULT_DB_ALIAS]
-    sql, params, slots = _write(connection, (name, connection.vendor, shape), build, arguments)
-    values = [
-        _as_parameter(connection, arguments[slots[value]])
-        if isinstance(value, Hashable) and value in slots
-        else value
-        for value in params
-    ]
-    if shape is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            return cursor.fetchall()
-    return fetch_all(name, sql, values)
+    key = (name, connection.vendor, shape)
+    return _run(name, _write(connection, key, build, arguments, _plain_sql), shape, arguments)
+
+
+@dataclass(frozen=True)
+class _Instances:
+    """What Django's ModelIterable reads off a compiled query to build instances: the
+    selected expressions (for the converters), the model's own columns among them and a
+    populator per ``select_related`` neighbour (they keep no state between rows)."""
+
+    query: Query
+    selected: list
+    model: type[Model]
+    own_fields: list[str]
+    own_columns: slice
+    neighbours: list
+
+
+def _instances_sql(queryset: QuerySet) -> tuple[str, tuple, _Instances]:
+    compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
+    sql, params = compiler.as_sql()
+    select, klass_info = compiler.select, compiler.klass_info
+    columns = klass_info["select_fields"]
+    own = slice(columns[0], columns[-1] + 1)
+    reading = _Instances(
+        query=queryset.query,
+        selected=[column[0] for column in select[: compiler.col_count]],
+        model=klass_info["model"],
+        own_fields=[column[0].target.attname for column in select[own]],
+        own_columns=own,
+        neighbours=get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),
+    )
+    return sql, tuple(params), reading
+
+
+def query_instances(
+    name: str, build: Callable[..., QuerySet], *, shape: Hashable = None, **arguments: Any
+) -> list[Model]:
+    """The instances of ``build(**arguments)``, a model queryset (``select_related``
+    neighbours included), with its SQL written once as ``query_rows`` writes it: for the
+    few rows a request reads by key, where compiling the query (joins, dozens of columns)
+    cost more than running it. Values pass the fields' converters as the ORM's own
+    iteration would; ``build`` must not use ``only()``, ``defer()`` or annotations."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    key = (name, connection.vendor, shape)
+    written = _write(connection, key, build, arguments, _instances_sql)
+    rows = _run(name, written, shape, arguments)
+    reading: _Instances = written[3]
+    compiler = reading.query.get_compiler(DEFAULT_DB_ALIAS)
+    if converters := compiler.get_converters(reading.selected):
+        rows = compiler.apply_converters(rows, converters)
+    instances = []
+    for row in rows:
+        instance = reading.model.from_db(
+            DEFAULT_DB_ALIAS, reading.own_fields, row[reading.own_columns]
+        )
+        for neighbour in reading.neighbours:
+            neighbour.populate(row, instance)
+        instances.append(instance)
+    return instances

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from incidents.workflow import RESTARTS_CLOCK, STATUS_STAGE, WORKFLOW
+from incidents.clock import STATUS_STAGE
+from incidents.workflow import RESTARTS_CLOCK, WORKFLOW
 
 
 @dataclass

@@ -41,9 +41,10 @@ from incidents.choices import (
     TaskRole,
     TaskStatus,
 )
+from incidents.clock import STATUS_STAGE, WARN_SHARE
 from incidents.demo_cases import Case, History, Ref, Step
 from incidents.services.deadlines import AUTO_ORDER_WORKING_HOURS
-from incidents.workflow import RESTARTS_CLOCK, STATUS_STAGE, WARN_SHARE, WORKFLOW
+from incidents.workflow import RESTARTS_CLOCK, WORKFLOW
 
 # The sweep runs every minute: it notices a passed warning or due time within that minute.
 SWEEP_LAG = timedelta(seconds=30)
@@ -55,7 +56,7 @@ A = Action
 
 def _warn(start: datetime | None, due: datetime | None) -> datetime | None:
     """The warning time of a stage from ``start`` to ``due``."""
-    # As incidents.workflow._timed: the warning time is a share of the plain span.
+    # As incidents.clock.due_and_warning: the warning time is a share of the plain span.
     return None if start is None or due is None else start + (due - start) * WARN_SHARE
 
 

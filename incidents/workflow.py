@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.exceptions import StaleObjectError
-from gridgov.prepared import query_rows
+from gridgov.prepared import query_instances, query_rows
 from incidents import calendar
 from incidents import handling as h
 from incidents.choices import (
@@ -33,14 +33,13 @@ from incidents.choices import (
     Level,
     LimitUnit,
     Priority,
-    SlaColour,
-    Stage,
     Status,
     SupervisionStatus,
     TaskRole,
     TaskStatus,
 )
-from incidents.models import LinkageTask, SlaPolicy, Ticket, TicketEvent
+from incidents.clock import STATUS_STAGE, colour_at, due_and_warning, stage_fields
+from incidents.models import LinkageTask, Ticket, TicketEvent
 from incidents.signals import ticket_acted
 from personnel.choices import AssignmentState, Role
 from personnel.models import RoleAssignment, User
@@ -66,20 +65,6 @@ ANYONE_IN_SCOPE = frozenset(
 RESTARTS_CLOCK = frozenset({Action.RETURN, Action.REWORK, Action.REOPEN})
 REOPEN_WINDOW = timedelta(days=7)
 UNSATISFIED_AT_MOST = 2  # ratings 1 and 2 are "unsatisfied"
-WARN_SHARE = 0.8  # yellow once 80 % of a stage's limit is used
-
-# The timed stage of each status; statuses not listed run no clock.
-STATUS_STAGE = {
-    Status.REPORTED: Stage.ACCEPT,
-    Status.VERIFYING: Stage.VERIFY,
-    Status.ACCEPTED: Stage.DISPATCH,
-    Status.FILED: Stage.DISPATCH,
-    Status.DISPATCHED: Stage.HANDLE,
-    Status.IN_HANDLING: Stage.HANDLE,
-    Status.REWORK: Stage.HANDLE,
-    Status.HANDLED: Stage.CHECK,
-    Status.CHECKING: Stage.CHECK,
-}
 
 Guard = Callable[[Ticket, dict[str, Any], datetime], dict[str, Any]]
 # (ticket before, ticket after, actor, data, now) → extra data for the action's event.
@@ -136,7 +121,8 @@ def _extension(ticket: Ticket, data: dict, now: datetime) -> dict:
     due = calendar.due_at(
         ticket.stage_due_at, amount, unit, plain_clock=ticket.priority == Priority.EMERGENCY
     )
-    return _timed(ticket.stage_started_at, due) | {"sla_colour": _colour(ticket, due, now)}
+    colour = colour_at(ticket, due, now)
+    return due_and_warning(ticket.stage_started_at, due) | {"sla_colour": colour}
 
 
 def _park(ticket: Ticket, data: dict, now: datetime) -> dict:
@@ -155,7 +141,7 @@ def _resume(ticket: Ticket, data: dict, now: datetime) -> dict:
     }
     if ticket.stage_due_at is not None:
         # Parking stops the clock: the time parked is added to the deadline.
-        changes |= _timed(ticket.stage_started_at, ticket.stage_due_at + paused)
+        changes |= due_and_warning(ticket.stage_started_at, ticket.stage_due_at + paused)
     return changes
 
 
@@ -405,19 +391,7 @@ def actor_roles(user: User | None, ticket: Ticket) -> set[str]:
         "grid": ticket.grid_id,
         "department": ticket.lead_department_id,
     }
-    held = (
-        RoleAssignment.objects.filter(user=user, state=AssignmentState.ACTIVE)
-        .order_by()
-        .values_list(
-            "role",
-            "scope_type",
-            "district_id",
-            "street_id",
-            "community_id",
-            "grid_id",
-            "department_id",
-        )
-    )
+    held = query_rows("gridgov_actor_roles", _roles_held, user_id=user.pk)
     handled: set[int] = set()
     for role, scope_type, *ids in held:
         scope_id = dict(zip(place, ids, strict=True))[scope_type]
@@ -437,65 +411,21 @@ def actor_roles(user: User | None, ticket: Ticket) -> set[str]:
     return roles
 
 
-def _timed(start: datetime | None, due: datetime | None) -> dict[str, Any]:
-    if start is None or due is None:
-        return {"stage_due_at": due, "stage_warn_at": None}
-    return {"stage_due_at": due, "stage_warn_at": start + (due - start) * WARN_SHARE}
-
-
-def _colour(ticket: Ticket, due: datetime | None, now: datetime) -> str:
-    if due is None:
-        return SlaColour.GREEN
-    start = ticket.stage_started_at or now
-    if now >= due:
-        return SlaColour.RED
-    return SlaColour.YELLOW if now >= start + (due - start) * WARN_SHARE else SlaColour.GREEN
-
-
-def _stage_limit(*, category_id: int, priority: str, stage: str) -> tuple[int, str] | None:
-    """The time limit (amount, unit) of ``stage`` for a category and priority, if one is
-    set. Every report and every action that starts a clock reads one: a prepared statement
-    (``gridgov.prepared.query_rows``) spares each the ORM's building and the planning."""
-    rows = query_rows(
-        "gridgov_stage_limit",
-        lambda category_id, priority, stage: (
-            SlaPolicy.objects.filter(category_id=category_id, priority=priority, stage=stage)
-            .order_by("pk")
-            .values_list("amount", "unit")[:1]
-        ),
-        category_id=category_id,
-        priority=priority,
-        stage=stage,
+def _roles_held(user_id: int):
+    """Each active role of the user with its scope type and the ids of its scope."""
+    return (
+        RoleAssignment.objects.filter(user_id=user_id, state=AssignmentState.ACTIVE)
+        .order_by()
+        .values_list(
+            "role",
+            "scope_type",
+            "district_id",
+            "street_id",
+            "community_id",
+            "grid_id",
+            "department_id",
+        )
     )
-    return rows[0] if rows else None
-
-
-def stage_fields(ticket: Ticket, status: str, now: datetime) -> dict[str, Any]:
-    """The clock of the stage ``status`` runs, started ``now``: its due and warning times
-    from the SLA policy of the ticket's category and priority (no policy, no clock)."""
-    stage = STATUS_STAGE.get(status, "")
-    if not stage:
-        return {
-            "stage": "",
-            "stage_started_at": None,
-            "stage_due_at": None,
-            "stage_warn_at": None,
-            "paused_at": None,
-            "sla_colour": SlaColour.GREEN,
-        }
-    limit = _stage_limit(category_id=ticket.category_id, priority=ticket.priority, stage=stage)
-    due = (
-        calendar.due_at(now, *limit, plain_clock=ticket.priority == Priority.EMERGENCY)
-        if limit
-        else None
-    )
-    return {
-        "stage": stage,
-        "stage_started_at": now,
-        "paused_at": None,
-        "sla_colour": SlaColour.GREEN,
-        **_timed(now, due),
-    }
 
 
 @transaction.atomic
@@ -539,7 +469,7 @@ def ticket_act(
     )
     if not updated:
         raise StaleObjectError(f"ticket {ticket.pk} changed since version {expected_version}")
-    after = Ticket.objects.select_related("category", "grid", "duplicate_of").get(pk=ticket.pk)
+    [after] = query_instances("gridgov_ticket_after_act", _ticket_as_acted_on, pk=ticket.pk)
     extra = transition.effect(ticket, after, actor, data, now) if transition.effect else {}
     event = TicketEvent.objects.create(
         ticket=ticket,
@@ -553,6 +483,11 @@ def ticket_act(
     )
     ticket_acted.send(sender=Ticket, ticket=after, action=action, event=event)
     return after
+
+
+def _ticket_as_acted_on(pk: int):
+    """The ticket as an action leaves it, with what its answer and its effects read."""
+    return Ticket.objects.select_related("category", "grid", "duplicate_of").filter(pk=pk)
 
 
 def _plain(value: Any) -> bool:

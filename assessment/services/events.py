@@ -54,8 +54,9 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncDate
 
 from incidents.choices import Action, SlaColour, Source, Status
+from incidents.clock import STATUS_STAGE
 from incidents.models import StageAlert, TicketEvent
-from incidents.workflow import RESTARTS_CLOCK, STATUS_STAGE, WORKFLOW
+from incidents.workflow import RESTARTS_CLOCK, WORKFLOW
 
 # The ticket's columns an event's fact copies: its key in the region rollup, and its scope.
 TICKET_KEY = (

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import django_filters
 from django.conf import settings
 from django.db.models import Q
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -18,7 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from gridgov.api import BaseViewSet
+from gridgov.api import NOT_FILTERS, BaseViewSet
 from gridgov.api_errors import PayloadTooLarge
 from gridgov.filters import FilterSet
 from incidents import selectors
@@ -109,6 +109,19 @@ class TicketViewSet(
             return super().select()
         # The list reads plain rows (ticket_rows): scoped the same way, without joins.
         return selectors.ticket_list(user=self.request.user, tickets=ticket_list_base())
+
+    def get_object(self):
+        """The ticket of a detail route. Without filters in the query, read by key through
+        ``selectors.ticket_in_scope`` (the same rows as the list's selector, its SQL written
+        once per scope); outside the caller's scope, or no such key, 404."""
+        if self.request.query_params.keys() - NOT_FILTERS:
+            return super().get_object()
+        ticket = selectors.ticket_in_scope(user=self.request.user, pk=_key(self.kwargs["pk"]))
+        if ticket is None:
+            raise Http404
+        self.check_object_permissions(self.request, ticket)
+        self._etag_instance = ticket
+        return ticket
 
     def get_serializer_class(self):
         return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
@@ -240,6 +253,17 @@ class TicketViewSet(
             raise ActionConflict(refusal) from None
         self._etag_instance = ticket
         return Response(ticket_row(ticket))
+
+
+_LARGEST_KEY = 2**63 - 1
+
+
+def _key(text: str) -> int:
+    """A ticket key from the URL; a word or a number no key column holds is 404, as the
+    ORM's lookup would answer."""
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= _LARGEST_KEY:
+        raise Http404
+    return int(text)
 
 
 @contextmanager

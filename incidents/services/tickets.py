@@ -13,13 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.exceptions import StaleObjectError
+from gridgov.prepared import query_instances
 from grids.locate import locate_grid_id
 from grids.models import Component, Grid
 from incidents.choices import Action, PhotoPhase, Source, Status
+from incidents.clock import stage_fields
 from incidents.handling import report_recipients, tell
 from incidents.models import Category, Ticket, TicketCounter, TicketEvent
 from incidents.photos import Photo, photos_check, photos_store
-from incidents.workflow import REPORTER, actor_roles, stage_fields
+from incidents.workflow import REPORTER, actor_roles
 from personnel.choices import Role
 from personnel.models import User
 
@@ -50,6 +52,10 @@ _RELATED_JUST_READ = (
     "district",
     "component",
 )
+
+
+def _grid_by_key(pk: int):
+    return Grid.objects.filter(pk=pk)
 
 
 def ticket_create(
@@ -91,7 +97,7 @@ def ticket_create(
     grid_id = locate_grid_id(lat, lng)
     if grid_id is None:
         raise ValidationError({"lat": _("This location lies in no grid.")})
-    grid = Grid.objects.get(pk=grid_id)
+    [grid] = query_instances("gridgov_grid_by_key", _grid_by_key, pk=grid_id)
     now = timezone.now()
     status = Status.CHECKING if source == Source.SELF_HANDLED else Status.REPORTED
     ticket = Ticket(

@@ -14,6 +14,7 @@ from gridgov.demo import DemoContext, run_steps
 from grids.locate import locate_grid_ids
 from grids.models import Grid
 from incidents.choices import FINAL_STATUSES, Action, SlaColour, Status, TaskRole, TaskStatus
+from incidents.clock import STATUS_STAGE
 from incidents.demo_tickets import DEMO_NUMBER
 from incidents.models import (
     Escalation,
@@ -23,7 +24,7 @@ from incidents.models import (
     Ticket,
     TicketEvent,
 )
-from incidents.workflow import STATUS_STAGE, WORKFLOW
+from incidents.workflow import WORKFLOW
 
 pytestmark = pytest.mark.django_db
 
