@@ -191,7 +191,11 @@ class _Instances:
 
 
 def _instances_sql(queryset: QuerySet) -> tuple[str, tuple, _Instances]:
-    compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
+    query = queryset.query
+    if query.deferred_loading != (frozenset(), True) or query.annotations or query.extra:
+        # Their columns sit where instances' fields are read from: the ORM's own path only.
+        raise ValueError("query_instances reads whole rows: no only(), defer() or annotations")
+    compiler = query.get_compiler(DEFAULT_DB_ALIAS)
     sql, params = compiler.as_sql()
     select, klass_info = compiler.select, compiler.klass_info
     columns = klass_info["select_fields"]
@@ -214,9 +218,10 @@ def query_instances(
     neighbours included), with its SQL written once as ``query_rows`` writes it: for the
     few rows a request reads by key, where compiling the query (joins, dozens of columns)
     cost more than running it. Values pass the fields' converters as the ORM's own
-    iteration would; ``build`` must not use ``only()``, ``defer()`` or annotations."""
+    iteration would. A ``build`` using ``only()``, ``defer()`` or annotations is refused
+    (ValueError)."""
     connection = connections[DEFAULT_DB_ALIAS]
-    key = (name, connection.vendor, shape)
+    key = (name, connection.vendor, shape, "instances")
     written = _write(connection, key, build, arguments, _instances_sql)
     rows = _run(name, written, shape, arguments)
     reading: _Instances = written[3]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import F
 from rest_framework.test import APIClient
 
 from gridgov.prepared import query_instances
@@ -121,6 +122,26 @@ def test_a_query_with_one_neighbour_loads_it(place):
         pk=ticket.pk,
     )
     assert (found.pk, found.grid.code) == (ticket.pk, place["grid"].code)
+
+
+@pytest.mark.parametrize(
+    "narrowed",
+    [
+        lambda tickets: tickets.only("number"),
+        lambda tickets: tickets.defer("description"),
+        lambda tickets: tickets.annotate(twice=F("version") * 2),
+    ],
+    ids=["only", "defer", "annotate"],
+)
+def test_a_query_that_would_misplace_columns_is_refused(place, narrowed):
+    ticket = report(place)
+    with pytest.raises(ValueError, match="whole rows"):
+        query_instances(
+            "gridgov_test_narrowed",
+            lambda pk: narrowed(Ticket.objects.filter(pk=pk)),
+            shape=id(narrowed),
+            pk=ticket.pk,
+        )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
